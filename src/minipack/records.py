@@ -24,14 +24,14 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from minipack.errors import SpecError
 from minipack.units import Capacity, Dimensions, Money
 
 
-class ClaimKind(str, Enum):
+class ClaimKind(StrEnum):
     MANUFACTURER = "manufacturer"
     MEASURED = "measured"
     RETAILER = "retailer"
@@ -156,13 +156,14 @@ class Claim:
             raise SpecError(f"unknown field {self.field!r}; known: {', '.join(FIELDS)}")
         if not isinstance(self.value, expected) or isinstance(self.value, bool):
             raise SpecError(f"{self.field} claim needs a {expected}, got {type(self.value).__name__}")
+        value: Any = self.value  # isinstance above narrows to ``object``; the type is checked
         if self.field == "features":
-            unknown = set(self.value) - FEATURES.keys()
+            unknown = set(value) - FEATURES.keys()
             if unknown:
                 raise SpecError(f"unknown feature(s) {sorted(unknown)}; known: {', '.join(FEATURES)}")
-        if self.field == "category" and self.value not in CATEGORIES:
-            raise SpecError(f"unknown category {self.value!r}; known: {', '.join(CATEGORIES)}")
-        if self.field == "weight" and self.value <= 0:
+        if self.field == "category" and value not in CATEGORIES:
+            raise SpecError(f"unknown category {value!r}; known: {', '.join(CATEGORIES)}")
+        if self.field == "weight" and value <= 0:
             raise SpecError("weight must be positive")
 
     @property

@@ -48,26 +48,72 @@ MAX_PRICE_MAJOR = 1_000_000
 MAX_INPUT_CHARS = 200
 
 _LENGTH_UNITS = {
-    "mm": "mm", "millimeter": "mm", "millimeters": "mm", "millimetre": "mm", "millimetres": "mm",
-    "cm": "cm", "centimeter": "cm", "centimeters": "cm", "centimetre": "cm", "centimetres": "cm",
-    "in": "in", "inch": "in", "inches": "in", '"': "in", "''": "in", "\u201d": "in", "\u2033": "in",
+    "mm": "mm",
+    "millimeter": "mm",
+    "millimeters": "mm",
+    "millimetre": "mm",
+    "millimetres": "mm",
+    "cm": "cm",
+    "centimeter": "cm",
+    "centimeters": "cm",
+    "centimetre": "cm",
+    "centimetres": "cm",
+    "in": "in",
+    "inch": "in",
+    "inches": "in",
+    '"': "in",
+    "''": "in",
+    "\u201d": "in",
+    "\u2033": "in",
 }
 _VOLUME_UNITS = {
-    "ml": "ml", "milliliter": "ml", "milliliters": "ml", "millilitre": "ml", "millilitres": "ml",
-    "l": "l", "liter": "l", "liters": "l", "litre": "l", "litres": "l", "ltr": "l",
-    "cu in": "cuin", "cubic inch": "cuin", "cubic inches": "cuin", "in3": "cuin", "in\u00b3": "cuin",
+    "ml": "ml",
+    "milliliter": "ml",
+    "milliliters": "ml",
+    "millilitre": "ml",
+    "millilitres": "ml",
+    "l": "l",
+    "liter": "l",
+    "liters": "l",
+    "litre": "l",
+    "litres": "l",
+    "ltr": "l",
+    "cu in": "cuin",
+    "cubic inch": "cuin",
+    "cubic inches": "cuin",
+    "in3": "cuin",
+    "in\u00b3": "cuin",
 }
 _WEIGHT_UNITS = {
-    "g": "g", "gram": "g", "grams": "g", "gr": "g",
-    "kg": "kg", "kilogram": "kg", "kilograms": "kg",
-    "oz": "oz", "ounce": "oz", "ounces": "oz",
-    "lb": "lb", "lbs": "lb", "pound": "lb", "pounds": "lb",
+    "g": "g",
+    "gram": "g",
+    "grams": "g",
+    "gr": "g",
+    "kg": "kg",
+    "kilogram": "kg",
+    "kilograms": "kg",
+    "oz": "oz",
+    "ounce": "oz",
+    "ounces": "oz",
+    "lb": "lb",
+    "lbs": "lb",
+    "pound": "lb",
+    "pounds": "lb",
 }
 _AXES = {
-    "l": "L", "length": "L", "long": "L",
-    "w": "W", "width": "W", "wide": "W",
-    "h": "H", "height": "H", "high": "H", "tall": "H",
-    "d": "D", "depth": "D", "deep": "D",
+    "l": "L",
+    "length": "L",
+    "long": "L",
+    "w": "W",
+    "width": "W",
+    "wide": "W",
+    "h": "H",
+    "height": "H",
+    "high": "H",
+    "tall": "H",
+    "d": "D",
+    "depth": "D",
+    "deep": "D",
 }
 
 # Currency: symbol or code -> (ISO code, minor digits, decimal mark it uses).
@@ -82,13 +128,21 @@ CURRENCIES: dict[str, tuple[int, str]] = {
     "JPY": (0, "\u00a5"),
 }
 _CURRENCY_TOKENS = {
-    "us$": "USD", "usd": "USD", "$": "USD",
-    "\u20ac": "EUR", "eur": "EUR",
-    "\u00a3": "GBP", "gbp": "GBP",
-    "ca$": "CAD", "c$": "CAD", "cad": "CAD",
-    "a$": "AUD", "aud": "AUD",
+    "us$": "USD",
+    "usd": "USD",
+    "$": "USD",
+    "\u20ac": "EUR",
+    "eur": "EUR",
+    "\u00a3": "GBP",
+    "gbp": "GBP",
+    "ca$": "CAD",
+    "c$": "CAD",
+    "cad": "CAD",
+    "a$": "AUD",
+    "aud": "AUD",
     "aed": "AED",
-    "\u00a5": "JPY", "jpy": "JPY",
+    "\u00a5": "JPY",
+    "jpy": "JPY",
 }
 # Currencies whose shops write "49,99" with a decimal comma.
 _DECIMAL_COMMA_CURRENCIES = frozenset({"EUR"})
@@ -226,9 +280,7 @@ def _checked_length(value: Decimal, unit: str, raw: object, what: str) -> int:
 
 
 _DIM_SPLIT = re.compile(r"\s*(?:\bx\b|(?<=[0-9a-z\"'\u201d\u2033])x(?=\s*[0-9a-z])|\u00d7|\*|\bby\b)\s*")
-_UNIT_ALT = "|".join(
-    sorted((re.escape(u) for u in _LENGTH_UNITS), key=len, reverse=True)
-)
+_UNIT_ALT = "|".join(sorted((re.escape(u) for u in _LENGTH_UNITS), key=len, reverse=True))
 _AXIS_ALT = "|".join(sorted(_AXES, key=len, reverse=True))
 _DIM_PART = re.compile(
     rf"^(?:(?P<pre>{_AXIS_ALT})\s*[:=]?\s*)?"
