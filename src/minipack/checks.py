@@ -61,6 +61,13 @@ def _cite(claim: Claim) -> str:
     return f"{shown} ({claim.source.title}, {claim.source.date.stated}, {claim.kind.value})"
 
 
+def _size_text(claim: Claim) -> str:
+    """The size as the source printed it, without axis letters: in a sentence about
+    litres, '8 L x 10 H x 5 D in' would read as if 'L' meant litres."""
+    text = claim.published or format_dimensions(claim.value)
+    return re.sub(r"\s*\b[LWHD]\b", "", text)
+
+
 def _box_for(product: Product, capacity: Claim) -> Claim | None:
     """The exterior claim to compare a capacity with: the same source's, else the chosen one."""
     same = [c for c in product.claims_for("exterior") if c.source.key == capacity.source.key]
@@ -83,7 +90,7 @@ def check_capacity_vs_box(product: Product) -> list[Finding]:
                     "capacity_exceeds_box",
                     "error",
                     f"{format_volume(cap.value)} stated by {cap.source.title} is more than the "
-                    f"{format_volume(box_mm3 // 1000)} outer box of {format_dimensions(ext.value)}: "
+                    f"{format_volume(box_mm3 // 1000)} outer box of {_size_text(ext)}: "
                     "impossible as stated.",
                     evidence,
                 )
@@ -96,7 +103,7 @@ def check_capacity_vs_box(product: Product) -> list[Finding]:
                     "capacity_suspiciously_low",
                     "warning",
                     f"{format_volume(cap.value)} is under {LOW_CAPACITY_SHARE:.0%} of the "
-                    f"{format_volume(box_mm3 // 1000)} outer box: check the litres or the size.",
+                    f"{format_volume(box_mm3 // 1000)} outer box of {_size_text(ext)}: check the litres or the size.",
                     evidence,
                 )
             )

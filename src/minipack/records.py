@@ -267,10 +267,18 @@ class Product:
         claim = self.chosen(field_name)
         return None if claim is None else claim.value
 
+    @property
+    def features(self) -> frozenset[str]:
+        """Every feature any source names: one source not mentioning a feature does not deny it."""
+        return frozenset().union(*(c.value for c in self.claims_for("features")))
+
     def conflicts(self, field_name: str) -> tuple[Claim, ...]:
-        """Claims that disagree with the chosen one (prices are history, not conflicts)."""
+        """Claims that disagree with the chosen one.
+
+        Prices are history, not conflicts; features add up (see ``features``).
+        """
         chosen = self.chosen(field_name)
-        if chosen is None or field_name == "price":
+        if chosen is None or field_name in ("price", "features"):
             return ()
         return tuple(c for c in self.claims_for(field_name) if not values_agree(field_name, chosen.value, c.value))
 

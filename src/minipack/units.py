@@ -361,6 +361,25 @@ def format_dimensions(dims: Dimensions, system: System = "metric") -> str:
     return " x ".join(nums) + f" {unit}"
 
 
+def display_dimensions(dims: Dimensions, system: System = "metric") -> str:
+    """For people, not for round trips: inches to the nearest 0.05 in.
+
+    Whole millimetres converted back give '10.98 x 10 x 2.99 in' for a bag its
+    maker sells as 11 x 10 x 3 in; rounding to 0.05 in (1.3 mm) gives back
+    what people print. Centimetres are exact to 1 mm already.
+    """
+    if system == "metric":
+        return format_dimensions(dims, "metric")
+    step = Decimal("0.05")
+    nums = [
+        _strip_decimal((Decimal(v) / MM_PER_UNIT["in"] / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step, 2)
+        for v in dims.mm
+    ]
+    if dims.axes:
+        nums = [f"{n} {a}" for n, a in zip(nums, dims.axes, strict=True)]
+    return " x ".join(nums) + " in"
+
+
 # --------------------------------------------------------------------------- volumes
 
 

@@ -146,3 +146,18 @@ def test_slugs_fold_accents_and_products_refuse_bad_ones():
         Product("Bad Slug", "b", "m", "backpack")
     with pytest.raises(SpecError, match="unknown category"):
         Product("ok", "b", "m", "suitcase")
+
+
+def test_features_are_the_union_of_what_sources_name():
+    product = Product(
+        "longchamp-le-pliage-backpack",
+        "Longchamp",
+        "Le Pliage Backpack",
+        "backpack",
+        claims=(
+            Claim("features", frozenset({"water_resistant"}), ARTICLE),
+            Claim("features", frozenset({"foldable"}), SHOP),
+        ),
+    )
+    assert product.features == {"water_resistant", "foldable"}
+    assert product.conflicts("features") == ()

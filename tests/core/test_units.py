@@ -14,6 +14,7 @@ from minipack.units import (
     Capacity,
     Dimensions,
     Money,
+    display_dimensions,
     format_dimensions,
     format_length,
     format_price,
@@ -250,3 +251,16 @@ def test_parsers_fail_only_with_parse_error(text):
 def test_price_reading_matches_decimal_arithmetic(whole, cents):
     text = f"${whole:,}.{cents:02d}"
     assert parse_price(text).amount_minor == int(Decimal(f"{whole}.{cents:02d}") * 100)
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("11 x 10 x 3 in", "11 x 10 x 3 in"),
+        ("8 W x 11 H x 4.75 D in", "8 W x 11 H x 4.75 D in"),
+        ("6.7 x 8.7 x 3.9 in", "6.7 x 8.7 x 3.9 in"),
+        ("20 x 29 x 13 cm", "7.85 x 11.4 x 5.1 in"),
+    ],
+)
+def test_inches_are_shown_as_people_print_them(text, shown):
+    assert display_dimensions(parse_dimensions(text), "imperial") == shown
