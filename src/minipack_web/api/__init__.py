@@ -1,0 +1,4 @@
+"""The public read-only JSON API over the catalog.
+
+Empty for now; the endpoints and their OpenAPI schema land in a later issue.
+"""

@@ -1,0 +1,214 @@
+"""Catalog tables. They mirror ``minipack.records``: a product holds claims, each from a dated, typed source.
+
+The chosen values on ``Product`` (sizes, capacity, weight, price, material)
+are a denormalised copy for listing and sorting; ``services.catalog_refresh``
+recomputes them from the claims with the core's choice rule, so the claims
+stay the truth. Invariants a row must satisfy live here as database
+constraints, not in Python.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import Coalesce, NullIf
+
+from minipack.checks import SEVERITIES
+from minipack.records import CATEGORIES, FIELDS, ClaimKind
+
+CATEGORY_CHOICES = [(c, c.capitalize()) for c in CATEGORIES]
+FIELD_CHOICES = [(f, f.capitalize()) for f in FIELDS]
+KIND_CHOICES = [(k.value, k.value.capitalize()) for k in ClaimKind]
+SEVERITY_CHOICES = [(s, s.capitalize()) for s in SEVERITIES]
+
+
+class Brand(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Source(models.Model):
+    """A document a claim was read from: the same document read on the same date is one source.
+
+    The date is kept twice: ``date_stated`` in the source's own words
+    ('2020 (page title)', 'undated') and ``date_year/month/day`` as the
+    sortable reading of it (0 for a part the source leaves out, all NULL when
+    it has no year), as ``minipack.records.SourceDate`` does.
+    """
+
+    title = models.CharField(max_length=500)
+    url = models.URLField(max_length=1000, blank=True)
+    date_stated = models.CharField(max_length=200, default="undated")
+    date_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    date_month = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    date_day = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    kind = models.CharField(max_length=20, choices=KIND_CHOICES)
+
+    class Meta:
+        ordering = ["title", "date_stated"]
+        constraints = [
+            # records.Source.key: (url or title, date as stated, kind).
+            models.UniqueConstraint(
+                Coalesce(NullIf("url", models.Value("")), "title"),
+                "date_stated",
+                "kind",
+                name="catalog_source_natural_key",
+                violation_error_message="This document, read on this date, is already a source of this kind.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in ClaimKind]), name="catalog_source_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(date_year__isnull=True, date_month__isnull=True, date_day__isnull=True)
+                | Q(date_year__isnull=False, date_month__isnull=False, date_day__isnull=False),
+                name="catalog_source_date_key_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_month__isnull=True) | Q(date_month__lte=12), name="catalog_source_date_month_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(date_day__isnull=True) | Q(date_day__lte=31), name="catalog_source_date_day_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.date_stated}, {self.kind})"
+
+    @property
+    def natural_key(self) -> tuple[str, str, str]:
+        return (self.url or self.title, self.date_stated, self.kind)
+
+
+class ProductQuerySet(models.QuerySet["Product"]):
+    def listed(self) -> ProductQuerySet:
+        """Products as the catalog lists them: every product, with its brand, by brand and model."""
+        return self.select_related("brand").order_by("brand__name", "model", "slug")
+
+    def with_claims(self) -> ProductQuerySet:
+        """Prefetch the claims and their sources, so rebuilding core records costs two queries in all."""
+        return self.prefetch_related(
+            Prefetch("claims", queryset=Claim.objects.select_related("source").order_by("field", "pk"))
+        )
+
+    def with_finding_counts(self) -> ProductQuerySet:
+        return self.annotate(finding_count=Count("findings"))
+
+
+class Product(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="products")
+    model = models.CharField(max_length=200)
+    category = models.CharField(max_length=20, choices=CATEGORY_CHOICES)
+    colourways = models.JSONField(default=list, blank=True)
+    aliases = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # An import sets this itself (bulk_update skips auto_now), and only on rows that changed.
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Chosen values, copied from the claims by services.catalog_refresh. NULL: no source gives it.
+    exterior_a_mm = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    exterior_b_mm = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    exterior_c_mm = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # The chosen claim's axis labels ('WHD') and unit, so a page can print the size the way the source did.
+    exterior_axes = models.CharField(max_length=3, blank=True, editable=False)
+    exterior_unit = models.CharField(max_length=2, blank=True, editable=False)
+    # A range ('5-7 L') keeps both ends; capacity_ml (the low end) is what lists sort by.
+    capacity_ml = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    capacity_high_ml = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    weight_g = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    price_minor = models.BigIntegerField(null=True, blank=True, editable=False)
+    price_currency = models.CharField(max_length=3, blank=True, editable=False)
+    price_date_stated = models.CharField(max_length=200, blank=True, editable=False)
+    material = models.CharField(max_length=200, blank=True, editable=False)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug"]
+        constraints = [
+            models.CheckConstraint(condition=Q(category__in=list(CATEGORIES)), name="catalog_product_category_known"),
+            models.CheckConstraint(
+                condition=Q(exterior_a_mm__isnull=True, exterior_b_mm__isnull=True, exterior_c_mm__isnull=True)
+                | Q(exterior_a_mm__gt=0, exterior_b_mm__gt=0, exterior_c_mm__gt=0),
+                name="catalog_product_exterior_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity_ml__isnull=True, capacity_high_ml__isnull=True)
+                | Q(capacity_ml__gt=0, capacity_high_ml__gte=models.F("capacity_ml")),
+                name="catalog_product_capacity_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(weight_g__isnull=True) | Q(weight_g__gt=0), name="catalog_product_weight_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(price_minor__isnull=True, price_currency="")
+                | (Q(price_minor__gte=0) & ~Q(price_currency="")),
+                name="catalog_product_price_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return f"{self.brand.name} {self.model}"
+
+
+def encode_published(value: str | list[str]) -> str:
+    """The text a claim is stored as: a feature list joined with '; ', which ``claim_from_text`` reads back."""
+    return value if isinstance(value, str) else "; ".join(value)
+
+
+class Claim(models.Model):
+    """One value for one field, as one source stated it.
+
+    ``published`` is the text as printed ('8 W x 11 H x 4.75 D in'; for
+    features the codes separated by '; ') and is what the core re-reads;
+    ``value`` is the canonical reading (mm, ml, g, minor units) kept for
+    queries, rewritten by the service whenever the text changes.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="claims")
+    field = models.CharField(max_length=20, choices=FIELD_CHOICES)
+    published = models.TextField()
+    note = models.TextField(blank=True)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims")
+    value = models.JSONField(editable=False)
+
+    class Meta:
+        ordering = ["product_id", "field", "pk"]
+        indexes = [models.Index(fields=["product", "source"], name="catalog_claim_product_source")]
+        constraints = [
+            models.CheckConstraint(condition=Q(field__in=list(FIELDS)), name="catalog_claim_field_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.published}"
+
+
+class Finding(models.Model):
+    """What ``minipack.checks`` said about a product the last time its claims changed."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="findings")
+    field = models.CharField(max_length=20)
+    code = models.CharField(max_length=60)
+    severity = models.CharField(max_length=10, choices=SEVERITY_CHOICES)
+    message = models.TextField()
+    # [{"label": ..., "value": ...}], as minipack.checks.Finding.as_dict() writes it.
+    evidence = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["product_id", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(severity__in=list(SEVERITIES)), name="catalog_finding_severity_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.severity} {self.code}: {self.message}"

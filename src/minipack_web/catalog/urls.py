@@ -1,0 +1,10 @@
+from django.urls import path
+
+from minipack_web.catalog import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -1,0 +1,14 @@
+"""Top-level routes: the editor admin and each app's own URLs."""
+
+from django.contrib import admin
+from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("minipack_web.catalog.urls")),
+]
+
+# Static files from the app folders while DEBUG is on (an empty list otherwise); production gets a
+# proper static server in a later issue.
+urlpatterns += staticfiles_urlpatterns()

@@ -1,0 +1,107 @@
+"""Settings: the SQLite options that keep concurrent writes safe, the env helper, and production's fail-fast."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+
+from minipack_web.settings.env import Env
+
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite connection settings")
+
+
+@sqlite_only
+@pytest.mark.django_db
+def test_an_app_connection_uses_wal_normal_sync_and_a_20s_busy_timeout() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
+        cursor.execute("PRAGMA synchronous")
+        assert cursor.fetchone()[0] == 1  # NORMAL
+        cursor.execute("PRAGMA busy_timeout")
+        assert cursor.fetchone()[0] >= 20000
+        cursor.execute("PRAGMA foreign_keys")
+        assert cursor.fetchone()[0] == 1
+
+
+@sqlite_only
+def test_sqlite_transactions_take_the_write_lock_at_begin() -> None:
+    # IMMEDIATE: a writer waits for the lock instead of failing with "database is locked" (RELIABILITY finding 1).
+    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert connection.settings_dict["TEST"]["NAME"] != ":memory:"
+
+
+def test_the_test_settings_are_fast_and_isolated() -> None:
+    assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
+    assert settings.EMAIL_BACKEND.endswith("locmem.EmailBackend")
+
+
+def test_database_url_selects_postgresql_with_health_checks() -> None:
+    from minipack_web.settings.base import database_settings
+
+    config = database_settings("postgres://u:p@db.example:5432/minipack", sqlite_path=Path("/unused"))
+
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["NAME"], config["CONN_MAX_AGE"], config["CONN_HEALTH_CHECKS"]) == ("minipack", 60, True)
+    assert "OPTIONS" not in config or "transaction_mode" not in config["OPTIONS"]
+
+
+def test_a_sqlite_database_url_still_gets_the_safe_options(tmp_path: Path) -> None:
+    from minipack_web.settings.base import SQLITE_OPTIONS, database_settings
+
+    config = database_settings(f"sqlite:///{tmp_path}/x.sqlite3", sqlite_path=Path("/unused"))
+
+    assert config["OPTIONS"] == SQLITE_OPTIONS
+
+
+def test_env_reads_typed_values() -> None:
+    env = Env({"FLAG": "yes", "OFF": "0", "HOSTS": "a.example, b.example,,", "BLANK": "  "})
+
+    assert env.boolean("FLAG") is True
+    assert env.boolean("OFF") is False
+    assert env.boolean("MISSING", default=True) is True
+    assert env.strings("HOSTS") == ["a.example", "b.example"]
+    assert env.optional("BLANK") is None
+    with pytest.raises(ImproperlyConfigured, match="BLANK"):
+        env.required("BLANK")
+    with pytest.raises(ImproperlyConfigured, match="not a boolean"):
+        Env({"FLAG": "maybe"}).boolean("FLAG")
+
+
+def import_prod(tmp_path: Path, **environ: str) -> subprocess.CompletedProcess[str]:
+    keep = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
+    return subprocess.run(
+        [sys.executable, "-c", "import minipack_web.settings.prod"],
+        env={**keep, "MINIPACK_VAR_DIR": str(tmp_path), **environ},
+        capture_output=True,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("environ", "missing"),
+    [
+        ({}, "DJANGO_SECRET_KEY"),
+        ({"DJANGO_SECRET_KEY": "x" * 50}, "DJANGO_ALLOWED_HOSTS"),
+        ({"DJANGO_SECRET_KEY": "x" * 50, "DJANGO_ALLOWED_HOSTS": " , "}, "DJANGO_ALLOWED_HOSTS"),
+    ],
+)
+def test_production_settings_fail_fast_when_unconfigured(tmp_path: Path, environ: dict[str, str], missing: str) -> None:
+    done = import_prod(tmp_path, **environ)
+
+    assert done.returncode != 0
+    assert "ImproperlyConfigured" in done.stderr and missing in done.stderr
+
+
+def test_production_settings_load_when_configured(tmp_path: Path) -> None:
+    done = import_prod(tmp_path, DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="minipack.example")
+
+    assert done.returncode == 0, done.stderr
