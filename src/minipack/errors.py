@@ -34,6 +34,13 @@ class SpecError(MinipackError):
     """A record breaks a rule of the catalog model (unknown feature, bad kind…)."""
 
 
+class FitError(MinipackError, ValueError):
+    """A fit question cannot be asked as given (a bad item size, too many items, a bad interior).
+
+    Like ``ParseError`` it is also a ``ValueError``, for form and argparse layers.
+    """
+
+
 class RuleDataError(MinipackError):
     """A shipped or imported data file is malformed."""
 

@@ -1,7 +1,7 @@
 """The `minipack` command: one front door to the core and to the site's database.
 
-Commands that only read files (`import-article`, `check`) call the pure core
-directly and never start Django. Commands that touch the database
+Commands that only read files (`import-article`, `check`, `fit`,
+`fits-in-catalog`) call the pure core directly and never start Django. Commands that touch the database
 (`import-catalog`, `export-catalog`, `load-bundled`) start Django with the
 development settings (or DJANGO_SETTINGS_MODULE) and run the same management
 commands an operator would run through manage.py, so there is one
@@ -14,13 +14,20 @@ why; nothing was written); 2 the command line itself is wrong.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 from minipack.errors import MinipackError
+
+if TYPE_CHECKING:
+    from minipack.fit import BagSpace, FitResult, Item
+    from minipack.fit.screen import BagVerdict
 
 
 def _cmd_import_article(args: argparse.Namespace) -> int:
@@ -63,6 +70,191 @@ def _cmd_check(args: argparse.Namespace) -> int:
         for label_, value in f.evidence:
             print(f"      {label_}: {value}")
     return 0
+
+
+# --------------------------------------------------------------------------- fit (docs/fit.md)
+
+# Items are separated by commas, except a comma between two digits, which is a
+# decimal comma inside a custom size ('pouch:soft 0,5L').
+_ITEM_SEPARATOR = re.compile(r"(?<![0-9]),|,(?![0-9])")
+SMALLEST_BAGS = 3
+
+
+def _item_names(values: Sequence[str]) -> list[str]:
+    return [name.strip() for value in values for name in _ITEM_SEPARATOR.split(value) if name.strip()]
+
+
+def _mm(dims: Sequence[int]) -> str:
+    return " x ".join(str(v) for v in dims) + " mm"
+
+
+def _litres(dims: Sequence[int]) -> str:
+    return f"{dims[0] * dims[1] * dims[2] / 1e6:.1f} L"
+
+
+def _item_json(item: Item) -> dict[str, Any]:
+    return {
+        "name": item.name,
+        "dims_mm": list(item.dims_mm),
+        "shape": item.shape,
+        "rigid": item.rigid,
+        "volume_ml": item.volume_ml,
+    }
+
+
+def _bag_json(space: BagSpace) -> dict[str, Any]:
+    return {"slug": space.name, "interior_mm": list(space.interior_mm), "usable_ml": space.usable_ml}
+
+
+def _cmd_fit(args: argparse.Namespace) -> int:
+    if args.jsonl:
+        if args.bag or args.items or args.json or args.svg:
+            print(
+                "minipack fit: --jsonl reads every request from standard input; drop the other options", file=sys.stderr
+            )
+            return 2
+        return _fit_jsonl()
+    if not args.bag or not args.items:
+        print("minipack fit: give --bag SLUG and --items ITEM,ITEM,... (or --jsonl)", file=sys.stderr)
+        return 2
+
+    from minipack.catalog import bundled_catalog
+    from minipack.fit import check_fit
+    from minipack.fit.items import resolve_items
+    from minipack.fit.jsonl import bundled_bag, response_for
+    from minipack.fit.screen import catalog_spaces, screen_catalog, smallest_bags
+
+    space = bundled_bag(args.bag)
+    items = resolve_items(_item_names(args.items))
+    result = check_fit(space, items)
+    smallest = smallest_bags(screen_catalog(catalog_spaces(bundled_catalog()), items), SMALLEST_BAGS)
+    if args.svg:
+        from minipack.fit.svg import packing_svg
+
+        title = f"{bundled_catalog().by_slug(space.name).name}: {result.verdict.replace('_', ' ')}"
+        Path(args.svg).write_text(packing_svg(space, items, result.pack.placements, title=title), encoding="utf-8")
+    if args.json:
+        document = response_for(None, result)
+        del document["id"]
+        document = {
+            "bag": _bag_json(space),
+            "items": [_item_json(item) for item in items],
+            **document,
+            "remove_to_fit": None if result.remove_to_fit is None else list(result.remove_to_fit),
+            "soft_ml": result.soft_ml,
+            "soft_room_ml": result.soft_room_ml,
+            "smallest_bags": [_bag_json(v.space) for v in smallest],
+        }
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        _print_fit(space, items, result, smallest)
+    if args.svg:
+        print(f"picture written to {args.svg}", file=sys.stderr)
+    return 0
+
+
+def _print_fit(space: BagSpace, items: Sequence[Item], result: FitResult, smallest: Sequence[BagVerdict]) -> None:
+    from minipack.catalog import bundled_catalog
+
+    catalog = bundled_catalog()
+    print(f"{catalog.by_slug(space.name).name} ({space.name})")
+    print(f"  inside: {_mm(space.interior_mm)}, {space.usable_ml:,} ml usable")
+    print("  kit: " + ", ".join(f"{item.name} ({_mm(item.dims_mm)}{'' if item.rigid else ', soft'})" for item in items))
+    print()
+    print(f"{result.verdict.replace('_', ' ').upper()}: {result.reason}")
+    if result.proof is not None:
+        how = f", by {result.proof.method.replace('_', ' ')}" if result.proof.method else ""
+        print(f"  proof: {result.proof.kind.replace('_', ' ')}{how}")
+    if result.soft_ml:
+        print(f"  soft items: {result.soft_ml:,} ml to squeeze into {result.soft_room_ml:,} ml of room")
+    if result.fits and result.pack.placements:
+        width = max(len(p.name) for p in result.pack.placements)
+        print()
+        print(f"  {'item':<{width}}  {'at x, y, z (mm)':>17}  {'size (mm)':>17}")
+        for p in result.pack.placements:
+            at = ", ".join(str(v) for v in p.position_mm)
+            size = " x ".join(str(v) for v in p.size_mm)
+            print(f"  {p.name:<{width}}  {at:>17}  {size:>17}")
+    if result.remove_to_fit:
+        print()
+        print("  leave out to fit: " + ", ".join(result.remove_to_fit))
+    print()
+    if smallest:
+        print("Smallest bags in the catalog that take this kit:")
+        for v in smallest:
+            print(f"  {catalog.by_slug(v.space.name).name} ({v.space.name}): inside {_mm(v.space.interior_mm)}")
+    else:
+        print("No bag in the catalog takes this kit.")
+
+
+def _fit_jsonl() -> int:
+    from minipack.fit.jsonl import read_lines, run_jsonl
+
+    summary = run_jsonl(read_lines(_utf8(sys.stdin)), sys.stdout)
+    print(summary, file=sys.stderr)
+    return 0  # error lines are answers too: the batch itself succeeded
+
+
+def _utf8(stream: TextIO) -> TextIO:
+    """Standard input read as UTF-8 whatever the locale; undecodable bytes become an error line, not a crash."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:  # already text (a test's StringIO)
+        return stream
+    return io.TextIOWrapper(buffer, encoding="utf-8", errors="surrogateescape")
+
+
+def _cmd_fits_in_catalog(args: argparse.Namespace) -> int:
+    from minipack.catalog import bundled_catalog
+    from minipack.fit.interior import bag_space
+    from minipack.fit.items import resolve_items
+    from minipack.fit.screen import screen_catalog
+
+    catalog = bundled_catalog()
+    items = resolve_items(_item_names(args.items))
+    spaces = [s for s in (bag_space(p) for p in catalog) if s is not None]
+    sized = {s.name for s in spaces}
+    unsized = [p for p in catalog if p.slug not in sized]
+    screened = screen_catalog(spaces, items)
+    verdicts = sorted(screened, key=lambda v: (_volume(v.space.interior_mm), v.space.name))
+    if args.json:
+        document = {
+            "items": [_item_json(item) for item in items],
+            "bags": [
+                {
+                    **_bag_json(v.space),
+                    "name": catalog.by_slug(v.space.name).name,
+                    "verdict": _verdict(v),
+                    "decided_by": v.decided_by,
+                    "reason": v.reason,
+                }
+                for v in verdicts
+            ],
+            "no_size_published": [{"slug": p.slug, "name": p.name} for p in unsized],
+        }
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+        return 0
+    print("Kit: " + ", ".join(f"{item.name} ({_mm(item.dims_mm)})" for item in items))
+    print(f"{len(screened.fitting)} of {len(verdicts)} bags with a published size take it ({len(unsized)} without one)")
+    print()
+    print(f"  {'verdict':<17} {'decided by':<10} {'inside (mm)':>15} {'box':>7}  bag")
+    for v in verdicts:
+        inside = " x ".join(str(x) for x in v.space.interior_mm)
+        verdict = _verdict(v).replace("_", " ")
+        print(f"  {verdict:<17} {v.decided_by:<10} {inside:>15} {_litres(v.space.interior_mm):>7}  {v.space.name}")
+    for p in unsized:
+        print(f"  {'no size published':<17} {'':<10} {'':>15} {'':>7}  {p.slug}")
+    return 0
+
+
+def _volume(dims: Sequence[int]) -> int:
+    return dims[0] * dims[1] * dims[2]
+
+
+def _verdict(v: BagVerdict) -> str:
+    # The engine may know that a fit is tight; the prepass and dominance only know that it fits.
+    if v.engine is not None and v.engine.verdict == "tight":
+        return "tight"
+    return v.verdict
 
 
 def _django_command(name: str, *args: str) -> int:
@@ -125,6 +317,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("load-bundled", help="load the bundled catalog into the site's database")
     p.set_defaults(func=_cmd_load_bundled)
+
+    p = sub.add_parser(
+        "fit",
+        help="does a kit fit a catalog bag? (or answer JSON Lines requests with --jsonl; see docs/fit.md)",
+    )
+    p.add_argument("--bag", metavar="SLUG", help="a bag of the bundled catalog, by slug")
+    p.add_argument(
+        "--items",
+        action="append",
+        metavar="ITEM,ITEM,...",
+        help="item library ids or custom items such as 'book:180x120x20mm' (may be repeated)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.add_argument("--svg", metavar="FILE", help="also draw the packing as an SVG picture in FILE")
+    p.add_argument(
+        "--jsonl",
+        action="store_true",
+        help="read one JSON request per line from standard input, answer one per line on standard output",
+    )
+    p.set_defaults(func=_cmd_fit)
+
+    p = sub.add_parser("fits-in-catalog", help="which bags of the bundled catalog take a kit")
+    p.add_argument("--items", action="append", required=True, metavar="ITEM,ITEM,...", help="as for `fit`")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(func=_cmd_fits_in_catalog)
     return parser
 
 
