@@ -30,6 +30,7 @@ when the cheap layouts have not already shown a fit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import permutations
 from typing import Literal
 
 import numpy as np
@@ -121,6 +122,7 @@ def pair_proof(p: Problem, least: list[tuple[int, int, int]] | None = None) -> P
 # --------------------------------------------------------------------------- dual-feasible functions
 
 
+_PERMS = np.array(list(permutations(range(3))), dtype=np.intp)
 _PART = {1: "whole", 2: "half", 3: "third", 4: "quarter", 5: "fifth", 6: "sixth", 7: "seventh", 8: "eighth"}
 DffKind = Literal["identity", "u", "U", "phi", "ccm"]
 
@@ -147,8 +149,14 @@ class _Dff:
 
     @property
     def den(self) -> int:
-        w, k = self.side, self.param
-        return {"identity": w, "u": w * k, "U": w, "phi": w // max(k, 1), "ccm": 2 * (w // max(k, 1))}[self.kind]
+        w, k, kind = self.side, self.param, self.kind
+        if kind == "u":
+            return w * k
+        if kind == "phi":
+            return w // max(k, 1)
+        if kind == "ccm":
+            return 2 * (w // max(k, 1))
+        return w  # identity and U
 
     def num(self, x: IntArray) -> IntArray:
         w, k = self.side, self.param
@@ -202,51 +210,78 @@ def _family(side: int, lengths: list[int], k_max: int = 6, e_max: int = 40) -> l
     return out
 
 
+def _nums(family: list[_Dff], x: IntArray) -> IntArray:
+    """``f.num(x)`` for every function f of one side's family at once: shape (functions,) + x.shape."""
+    w = family[0].side
+    out = np.empty((len(family),) + x.shape, dtype=np.int64)
+    by_kind: dict[str, list[int]] = {}
+    for index, f in enumerate(family):
+        by_kind.setdefault(f.kind, []).append(index)
+    pad = (1,) * x.ndim
+    for kind, rows in by_kind.items():
+        k = np.array([family[r].param for r in rows], dtype=np.int64).reshape((len(rows),) + pad)
+        if kind == "identity":
+            out[rows] = x
+        elif kind == "u":
+            out[rows] = np.where(((k + 1) * x) % w == 0, x * k, ((k + 1) * x // w) * w)
+        elif kind == "U":
+            out[rows] = np.where(x > w - k, w, np.where(x >= k, x, 0))
+        elif kind == "phi":
+            out[rows] = np.where(2 * x > w, w // k - (w - x) // k, np.where(x >= k, 1, 0))
+        else:
+            q = w // k
+            out[rows] = np.where(2 * x > w, 2 * (q - (w - x) // k), np.where(2 * x == w, q, 2 * (x // k)))
+    return out
+
+
 def dff_proof(p: Problem, *, top: int = 8) -> Proof | None:
     """A dual-feasible-function bound above 1, or None.
 
     First every function is tried on one axis with true lengths on the
     other two; then the ``top`` best per axis are combined over all three.
+    Both steps are vectorised over the functions; the first combination
+    found is the one a loop in that order would find.
     """
     if p.n < 2:
         return None
-    orients = [p.orientations(i) for i in range(p.n)]
-    if any(not o for o in orients):
+    # lengths[i, o, axis] over the six turns of each item; a turn that does not fit the bag is
+    # replaced by the item's first one that does (repeats leave every minimum unchanged).
+    turns = np.array(p.dims, dtype=np.int64)[:, _PERMS]
+    fit: npt.NDArray[np.bool_] = np.all(turns <= np.array(p.bag, dtype=np.int64), axis=2)
+    if not np.all(np.any(fit, axis=1)):
         return None  # an item too big: too_big_proof's business
-    width = max(len(o) for o in orients)
-    # lengths[i, o, axis]; items with fewer orientations repeat their first (the minimum is unchanged).
-    table = np.array([o + [o[0]] * (width - len(o)) for o in orients], dtype=np.int64)
-    families = [_family(p.bag[axis], sorted(set(table[:, :, axis].ravel().tolist()))) for axis in range(3)]
-    values = [np.stack([f.num(table[:, :, axis]) for f in families[axis]]) for axis in range(3)]
+    first = turns[np.arange(p.n), np.argmax(fit, axis=1)]
+    table = np.where(fit[:, :, None], turns, first[:, None, :])
+    families = [_family(p.bag[axis], np.unique(table[:, :, axis]).tolist()) for axis in range(3)]
+    values = [_nums(families[axis], table[:, :, axis]) for axis in range(3)]
     dens = [np.array([f.den for f in families[axis]], dtype=np.int64) for axis in range(3)]
 
-    def score(c0: int, c1: int, c2: int) -> tuple[int, int]:
-        contrib = (values[0][c0] * values[1][c1] * values[2][c2]).min(axis=1)
-        return int(contrib.sum()), int(dens[0][c0] * dens[1][c1] * dens[2][c2])
-
-    # Step 1: one function at a time, true lengths elsewhere; rank each by its share of the bag.
+    # Step 1: one function at a time, true lengths elsewhere (function 0 is the identity);
+    # rank each by its share of the bag.
     best: list[list[int]] = []
     for axis in range(3):
-        shares = []
-        for c in range(len(families[axis])):
+        others = [a for a in range(3) if a != axis]
+        rest = values[others[0]][0] * values[others[1]][0]
+        totals = (values[axis] * rest).min(axis=2).sum(axis=1)
+        den_all = dens[axis] * (dens[others[0]][0] * dens[others[1]][0])
+        over = np.flatnonzero(totals > den_all)
+        if over.size:
             combo = [0, 0, 0]
-            combo[axis] = c
-            total, den = score(*combo)
-            if total > den:
-                return _dff_message(p, families, combo, values, total, den)
-            shares.append((-total / den, c))  # ranking only: a float never decides the proof
-        best.append([c for _, c in sorted(shares)[:top]])
-    # Step 2: all combinations of the best few, vectorised over the first axis.
-    for c1 in best[1]:
-        for c2 in best[2]:
-            v12 = values[1][c1] * values[2][c2]
-            block = values[0][best[0]] * v12  # (top, items, orientations)
-            totals = block.min(axis=2).sum(axis=1)
-            dens_here = dens[0][best[0]] * dens[1][c1] * dens[2][c2]
-            over = np.nonzero(totals > dens_here)[0]
-            if over.size:
-                c0 = best[0][int(over[0])]
-                return _dff_message(p, families, [c0, c1, c2], values, int(totals[over[0]]), int(dens_here[over[0]]))
+            combo[axis] = int(over[0])
+            return _dff_message(p, families, combo, values, int(totals[over[0]]), int(den_all[over[0]]))
+        # ranking only: a float never decides the proof
+        shares = sorted((-t / d, c) for c, (t, d) in enumerate(zip(totals.tolist(), den_all.tolist(), strict=True)))
+        best.append([c for _, c in shares[:top]])
+    # Step 2: all combinations of the best few, in the order (axis 1, axis 2, axis 0).
+    b0, b1, b2 = (np.array(b, dtype=np.int64) for b in best)
+    block = values[1][b1][:, None, None] * values[2][b2][None, :, None] * values[0][b0][None, None, :]
+    totals3 = block.min(axis=4).sum(axis=3)  # (axis 1, axis 2, axis 0)
+    dens3 = dens[1][b1][:, None, None] * dens[2][b2][None, :, None] * dens[0][b0][None, None, :]
+    over3 = np.flatnonzero(totals3 > dens3)
+    if over3.size:
+        i1, i2, i0 = np.unravel_index(int(over3[0]), totals3.shape)
+        combo = [int(b0[i0]), int(b1[i1]), int(b2[i2])]
+        return _dff_message(p, families, combo, values, int(totals3[i1, i2, i0]), int(dens3[i1, i2, i0]))
     return None
 
 

@@ -13,12 +13,15 @@ every bag at once, and says how each answer was reached:
    holds and the rigid items, each turned to its thinnest way that still
    fits across the bag, stack in one column along one side of the bag: the
    column is a packing, so the answer comes with placements.
-2. **dominance** spreads each answer the engine gives. If bag A is at least
-   as large as bag B on every sorted side, in usable volume and in opening,
-   whatever fits B fits A (B's placements, turned onto A's sides, are valid
-   in A), and whatever does not fit A does not fit B. The engine is asked
-   about the open bag of median volume first, so each answer settles as
-   many others as possible, as in a bisection.
+2. **dominance** spreads each answer the engine gives. A bag still open
+   has passed the opening and soft-item checks, so its answer is the rigid
+   packing's. When the engine packs bag A, every open bag that holds the box
+   around A's packing (its extents, sorted, against the bag's sorted sides)
+   takes the kit: the packing, turned onto that bag's sides, is valid there.
+   When the kit does not pack in bag A, it packs in no open bag that is no
+   larger than A on any sorted side. The engine is asked about the open bag
+   of median volume first, so each answer settles as many others as
+   possible, as in a bisection.
 3. **engine** decides the rest: ``quick_check`` by default, which is
    ``check_fit``'s verdict without its extras (the "tight" re-check and the
    search for what to leave out, which can take seconds on a "no" and do not
@@ -30,13 +33,16 @@ The screen never contradicts the engine: the tests compare it with
 alone rule a bag out but the rigid packing is too hard to settle in time,
 the engine says "undecided" and the screen says "does_not_fit".
 ``smallest_bags`` lists the smallest bags (by interior volume) that take the
-kit.
+kit. A "fits" keeps only how its packing is made (the column, or another
+bag's packing turned); ``BagVerdict.placements`` builds it on first read, so
+a screening that only wants verdicts does not pay for 2,000 packings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import partial
 from typing import Literal, Protocol
 
 import numpy as np
@@ -96,7 +102,6 @@ class QuickCheck:
     pack: PackResult
 
 
-@dataclass(frozen=True)
 class BagVerdict:
     """Whether one bag takes the kit, how that was decided, and a packing when one is known.
 
@@ -104,19 +109,63 @@ class BagVerdict:
     deciding step had one; ``engine`` is the engine's own answer for the
     bags the engine decided (a ``FitResult`` when screening with
     ``check=check_fit``), with its proof for a "no".
+
+    A screening decides most bags without building their packing; each
+    bag's placements are built the first time they are read (and kept), so
+    a caller that only wants verdicts pays nothing for them. Two verdicts are
+    equal when they agree on the bag, the verdict, how it was decided and the
+    reason.
     """
 
-    space: BagSpace
-    verdict: Verdict
-    decided_by: DecidedBy
-    reason: str
-    placements: tuple[Placement, ...] | None = None
-    engine: Decision | None = field(default=None, compare=False)
+    __slots__ = ("_build", "_placements", "decided_by", "engine", "reason", "space", "verdict")
+
+    def __init__(
+        self,
+        space: BagSpace,
+        verdict: Verdict,
+        decided_by: DecidedBy,
+        reason: str,
+        placements: tuple[Placement, ...] | None = None,
+        engine: Decision | None = None,
+        *,
+        build: Callable[[], tuple[Placement, ...] | None] | None = None,
+    ) -> None:
+        self.space = space
+        self.verdict: Verdict = verdict
+        self.decided_by: DecidedBy = decided_by
+        self.reason = reason
+        self.engine = engine
+        self._placements = placements
+        self._build = build
+
+    @property
+    def placements(self) -> tuple[Placement, ...] | None:
+        if self._build is not None:
+            self._placements = self._build()
+            self._build = None
+        return self._placements
 
     @property
     def fits(self) -> bool | None:
         """True, False, or None when undecided."""
         return None if self.verdict == "undecided" else self.verdict == "fits"
+
+    def _key(self) -> tuple[BagSpace, str, str, str]:
+        return (self.space, self.verdict, self.decided_by, self.reason)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BagVerdict):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"BagVerdict(space={self.space!r}, verdict={self.verdict!r}, decided_by={self.decided_by!r}, "
+            f"reason={self.reason!r})"
+        )
 
 
 @dataclass(frozen=True)
@@ -233,7 +282,12 @@ def _soft_room(usable_ml: int, rigid: Sequence[Item]) -> int:
 
 
 class _Screen:
-    """Arrays over all bags, and each bag's state as the steps decide it."""
+    """Arrays over all bags, and each bag's state as the steps decide it.
+
+    A bag decided "fits" keeps how its packing can be built (``self.how``),
+    not the packing itself: ``verdicts`` hands each verdict a builder that
+    runs only if someone reads the placements.
+    """
 
     def __init__(self, bags: tuple[BagSpace, ...], kit: tuple[Item, ...]) -> None:
         self.bags = bags
@@ -251,7 +305,9 @@ class _Screen:
         self.decided_by: list[DecidedBy] = ["skipped"] * n
         self.asked = np.zeros(n, dtype=bool)
         self.reasons: list[str] = [""] * n
-        self.placements: list[tuple[Placement, ...] | None] = [None] * n
+        # How a "fits" gets its placements: ("none",), ("given", placements),
+        # ("column", axis, turns) or ("moved", source bag, source axis per sorted rank).
+        self.how: list[tuple[object, ...] | None] = [None] * n
         self.answers: list[Decision | None] = [None] * n
         self.rigid = [item for item in kit if item.rigid]
         self.soft = [item for item in kit if not item.rigid]
@@ -268,8 +324,8 @@ class _Screen:
         self._one_column()
 
     def _refuse(self, mask: npt.NDArray[np.bool_], reason: Callable[[int], str]) -> None:
-        for i in np.flatnonzero(mask & (self.state == _OPEN)):
-            self._decide(int(i), _NO, "prepass", reason(int(i)))
+        for i in np.flatnonzero(mask & (self.state == _OPEN)).tolist():
+            self._decide(i, _NO, "prepass", reason(i))
 
     def _too_big(self) -> None:
         if not self.rigid:
@@ -329,20 +385,23 @@ class _Screen:
         if not self.rigid:
             # Nothing to pack, and the soft items passed every check above.
             for row in rows.tolist():
-                self._decide(row, _FITS, "prepass", "only soft items, and they fit the room", ())
+                self._decide(row, _FITS, "prepass", "only soft items, and they fit the room", ("given", ()))
             return
         extents, turns = self._column_extents(self.sorted[rows])
         room = self.sorted[rows]  # stack axis s runs along the bag's sorted side s
-        fits = extents.sum(axis=2) <= room  # rows x 3 stack axes
-        for row in np.flatnonzero(fits.any(axis=1)).tolist():
-            i = int(rows[row])
-            axis = int(np.argmax(fits[row]))
+        length = extents.sum(axis=2)  # rows x 3 stack axes
+        fits = length <= room
+        good = np.flatnonzero(fits.any(axis=1))
+        axes = np.argmax(fits[good], axis=1)
+        used = length[good, axes].tolist()
+        wall = room[good, axes].tolist()
+        for row, axis, mm, side in zip(good.tolist(), axes.tolist(), used, wall, strict=True):
             self._decide(
-                i,
+                int(rows[row]),
                 _FITS,
                 "prepass",
-                f"all items lie stacked along one side: {int(extents[row, axis].sum())} of {int(room[row, axis])} mm",
-                self._column_placements(i, axis, turns[row, axis]),
+                f"all items lie stacked along one side: {mm} of {side} mm",
+                ("column", axis, turns[row, axis]),
             )
 
     def _column_extents(self, sides: _I64) -> tuple[_I64, npt.NDArray[np.int8]]:
@@ -401,8 +460,9 @@ class _Screen:
         self.asked[i] = True
         self.answers[i] = answer
         if answer.verdict in ("fits", "tight"):
-            self._decide(i, _FITS, "engine", answer.reason, tuple(answer.pack.placements))
-            self._spread_fits(i)
+            placements = tuple(answer.pack.placements)
+            self._decide(i, _FITS, "engine", answer.reason, ("given", placements))
+            self._spread_fits(i, placements)
         elif answer.verdict == "does_not_fit":
             self._decide(i, _NO, "engine", answer.reason)
             self._spread_no(i)
@@ -411,45 +471,65 @@ class _Screen:
             self.decided_by[i] = "engine"
             self.reasons[i] = answer.reason
 
-    def _spread_fits(self, i: int) -> None:
-        larger = (
-            (self.sorted >= self.sorted[i]).all(axis=1)
-            & (self.usable >= self.usable[i])
-            & (self.opening >= self.opening[i])
-            & (self.state == _OPEN)
+    def _spread_fits(self, i: int, placements: tuple[Placement, ...]) -> None:
+        """Every open bag that holds the box around bag i's packing, turned some way, takes the kit.
+
+        An open bag passed the prepass's opening and soft-item checks, so its
+        answer is the rigid packing's; the packing, moved onto the bag's
+        sides (its extents sorted against the bag's sorted sides), is valid there.
+        """
+        extent = [0, 0, 0]
+        for p in placements:
+            for a in range(3):
+                extent[a] = max(extent[a], p.position_mm[a] + p.size_mm[a])
+        axes = sorted(range(3), key=lambda a: (-extent[a], a))  # source axis per sorted rank
+        need = np.array([extent[a] for a in axes], dtype=np.int64)
+        larger = (self.sorted >= need).all(axis=1) & (self.state == _OPEN)
+        rows = np.flatnonzero(larger).tolist()
+        if not rows:
+            return
+        reason = (
+            f"the packing found for the {self.bags[i].name} takes {_mm(_t3(need.tolist()))}, "
+            "no larger on any side than this bag's inside"
         )
-        for j in np.flatnonzero(larger):
-            self._decide(
-                int(j),
-                _FITS,
-                "dominance",
-                f"the kit fits the {self.bags[i].name}, which is no larger on any side",
-                self._moved(i, int(j)),
-            )
+        how = ("moved", i, tuple(axes))
+        for j in rows:
+            self._decide(j, _FITS, "dominance", reason, how)
 
     def _spread_no(self, i: int) -> None:
-        smaller = (
-            (self.sorted <= self.sorted[i]).all(axis=1)
-            & (self.usable <= self.usable[i])
-            & (self.opening <= self.opening[i])
-            & (self.state == _OPEN)
-        )
-        for j in np.flatnonzero(smaller):
-            self._decide(
-                int(j),
-                _NO,
-                "dominance",
-                f"the kit does not fit the {self.bags[i].name}, which is at least as large on every side",
-            )
+        # Open bags passed the opening and soft-item checks: their answer is the rigid packing's,
+        # and what does not pack in bag i packs in no bag that is no larger on every side.
+        smaller = (self.sorted <= self.sorted[i]).all(axis=1) & (self.state == _OPEN)
+        rows = np.flatnonzero(smaller).tolist()
+        if not rows:
+            return
+        reason = f"the kit does not fit the {self.bags[i].name}, which is at least as large on every side"
+        for j in rows:
+            self._decide(j, _NO, "dominance", reason)
 
-    def _moved(self, src: int, dst: int) -> tuple[Placement, ...] | None:
-        """Bag ``src``'s placements turned onto bag ``dst``'s axes: sorted side r goes to sorted side r."""
-        placements = self.placements[src]
+    # ---------------------------------------------------------------- placements, when asked for
+
+    def placements(self, i: int) -> tuple[Placement, ...] | None:
+        how = self.how[i]
+        if how is None:
+            return None
+        if how[0] == "given":
+            return how[1]  # type: ignore[return-value]
+        if how[0] == "column":
+            _, axis, turns = how
+            return self._column_placements(i, axis, turns)  # type: ignore[arg-type]
+        _, src, axes = how
+        return self._moved(src, i, axes)  # type: ignore[arg-type]
+
+    def _moved(self, src: int, dst: int, axes: tuple[int, ...]) -> tuple[Placement, ...] | None:
+        """Bag ``src``'s placements turned onto bag ``dst``'s axes: the packing's r-th longest
+        extent (along source axis ``axes[r]``) goes to the bag's r-th longest side."""
+        placements = self.placements(src)
         if placements is None:
             return None
-        rank = np.empty(3, dtype=np.int64)
-        rank[self.order[src]] = np.arange(3)
-        target = [int(self.order[dst, rank[a]]) for a in range(3)]
+        target = [0, 0, 0]
+        for rank, a in enumerate(axes):
+            target[a] = int(self.order[dst, rank])
         out = []
         for p in placements:
             pos = [0, 0, 0]
@@ -468,26 +548,30 @@ class _Screen:
         state: int,
         by: DecidedBy,
         reason: str,
-        placements: tuple[Placement, ...] | None = None,
+        how: tuple[object, ...] | None = None,
     ) -> None:
         self.state[i] = state
         self.decided_by[i] = by
         self.reasons[i] = reason
-        self.placements[i] = placements
+        self.how[i] = how
 
     def verdicts(self) -> tuple[BagVerdict, ...]:
         names: dict[int, Verdict] = {_FITS: "fits", _NO: "does_not_fit", _OPEN: "undecided"}
-        return tuple(
-            BagVerdict(
-                space=bag,
-                verdict=names[int(self.state[i])],
-                decided_by=self.decided_by[i],
-                reason=self.reasons[i],
-                placements=self.placements[i],
-                engine=self.answers[i],
+        out = []
+        for i, (bag, state) in enumerate(zip(self.bags, self.state.tolist(), strict=True)):
+            how = self.how[i]
+            out.append(
+                BagVerdict(
+                    bag,
+                    names[state],
+                    self.decided_by[i],
+                    self.reasons[i],
+                    how[1] if how is not None and how[0] == "given" else None,  # type: ignore[arg-type]
+                    self.answers[i],
+                    build=None if how is None or how[0] == "given" else partial(self.placements, i),
+                )
             )
-            for i, bag in enumerate(self.bags)
-        )
+        return tuple(out)
 
 
 def _box_mm3(space: BagSpace) -> int:

@@ -213,3 +213,46 @@ def test_an_empty_catalog_and_lookup_by_name():
 
 def _no_engine(bag: BagSpace, items: Sequence[Item]) -> QuickCheck:
     raise AssertionError(f"the prepass should have settled {bag.name}")
+
+
+def test_placements_are_built_only_when_read_and_then_kept():
+    items = resolve_items(KITS[1])
+    result = screen_catalog(generated_bags(120, seed=5), items)
+    rigid = [item for item in items if item.rigid]
+    lazy = [v for v in result.fitting if v.decided_by != "engine"]
+    assert lazy
+    for verdict in lazy:
+        first = verdict.placements
+        assert first is not None and verdict.placements is first  # built once, then kept
+        assert validate_placements(verdict.space.interior_mm, rigid, first) == []
+
+
+def test_a_packing_settles_every_bag_that_holds_its_extent_not_only_larger_bags():
+    # Five phones need two rows: the engine packs them in the roomy bag; the snug bag is smaller on
+    # every side, yet holds the box around that packing, so it needs no engine call of its own.
+    items = resolve_items(["iphone-15"] * 5)
+    roomy = BagSpace("roomy", (300, 300, 20), 10_000)
+    (alone,) = screen_catalog([roomy], items).verdicts
+    assert alone.decided_by == "engine" and alone.placements
+    ends = [max(p.position_mm[a] + p.size_mm[a] for p in alone.placements) for a in range(3)]
+    snug = BagSpace("snug", (ends[1] + 2, ends[0], ends[2] + 2), 10_000)  # turned, and a little roomier
+    calls: list[str] = []
+
+    def counting(bag: BagSpace, kit: Sequence[Item]) -> QuickCheck:
+        calls.append(bag.name)
+        return quick_check(bag, kit)
+
+    result = screen_catalog([snug, roomy], items, check=counting)
+    assert calls == ["roomy"]
+    settled = result.by_name("snug")
+    assert (settled.verdict, settled.decided_by) == ("fits", "dominance")
+    assert "no larger on any side" in settled.reason
+    assert_agrees_with_check_fit(result, items)
+
+
+def test_verdicts_compare_by_bag_verdict_and_reason():
+    items = resolve_items(KITS[0])
+    bags = generated_bags(30, seed=1)
+    one, two = screen_catalog(bags, items), screen_catalog(bags, items)
+    assert one.verdicts == two.verdicts
+    assert len({*one.verdicts, *two.verdicts}) == len(bags)
