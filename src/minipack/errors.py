@@ -66,3 +66,10 @@ class ImportRowError(MinipackError):
         self.problems = problems
         lines = "\n".join(f"  {p}" for p in problems)
         super().__init__(f"{source}: {len(problems)} problem(s), nothing imported:\n{lines}")
+
+
+class PreferenceError(MinipackError, ValueError):
+    """A shopper's preferences cannot be used as given (a negative weight, an unknown feature…).
+
+    Also a ``ValueError``, for form and argparse layers.
+    """

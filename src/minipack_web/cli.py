@@ -342,6 +342,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--items", action="append", required=True, metavar="ITEM,ITEM,...", help="as for `fit`")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(func=_cmd_fits_in_catalog)
+
+    from minipack_web.commands import airline, rank
+
+    airline.add_parser(sub)
+    rank.add_parsers(sub)
     return parser
 
 
