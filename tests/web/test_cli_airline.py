@@ -120,3 +120,23 @@ def test_bag_and_dims_are_exclusive_and_one_is_required(capsys) -> None:
     assert info.value.code == 2
     with pytest.raises(SystemExit):
         run(capsys)
+
+
+def test_a_packed_kit_checks_a_fabric_bag_at_its_as_packed_depth(capsys) -> None:
+    code, out, _ = run(capsys, "--bag", "fjallraven-kanken-mini", "--airline", "LH", "--kind", "personal", "--json")
+    empty = json.loads(out)[0]
+    code, out, _ = run(
+        capsys, "--bag", "fjallraven-kanken-mini", "--items", "iphone-15,bifold-wallet", "--airline", "LH", "--json"
+    )
+
+    assert code == 0
+    packed = next(row for row in json.loads(out) if row["kind"] == "personal")
+    assert packed["compressed_mm"] is not None
+    assert packed["margins_mm"][2] > empty["margins_mm"][2]  # a thin kit lets the bag's depth shrink
+
+
+def test_items_without_a_bag_are_refused(capsys) -> None:
+    code, _, err = run(capsys, "--dims", "40 x 30 x 15 cm", "--items", "iphone-15")
+
+    assert code == 1
+    assert "--items needs --bag" in err

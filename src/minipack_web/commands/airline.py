@@ -47,6 +47,11 @@ def add_parser(subparsers: Any) -> None:
         action="store_true",
         help="count on a part-full soft bag being pressed 15%% thinner (with --bag, only fabric bags give)",
     )
+    p.add_argument(
+        "--items",
+        metavar="ITEM,ITEM,...",
+        help="with --bag: what you will pack: a fabric bag is checked at its as-packed depth (fit engine)",
+    )
     p.add_argument("--json", action="store_true", help="print a JSON list, one object per airline and kind")
     p.set_defaults(func=run)
 
@@ -75,12 +80,27 @@ def _run(args: argparse.Namespace) -> int:
     codes = None if not args.airline else [c for value in args.airline for c in value.split(",") if c.strip()]
     kinds = (args.kind,) if args.kind else KINDS
     squeeze = bool(args.squeeze and soft)
-    verdicts = [check_bag(dims, rule, soft=squeeze) for rule in rules_for(codes, kinds)]
+    compress = 0
+    if args.items:
+        if args.bag is None:
+            raise MinipackError("--items needs --bag: the as-packed depth comes from a catalog bag's interior")
+        from minipack.airlines import kit_compress_mm
+        from minipack.catalog import bundled_catalog
+        from minipack.fit.items import resolve_items
+
+        compress = kit_compress_mm(bundled_catalog().by_slug(args.bag), resolve_items(_split_items(args.items)))
+    verdicts = [check_bag(dims, rule, soft=squeeze, compress_mm=compress) for rule in rules_for(codes, kinds)]
     if args.json:
         print(json.dumps([_as_json(v) for v in verdicts], ensure_ascii=False, indent=2))
         return 0
     _print_table(label, dims, verdicts, squeezed=squeeze)
+    if compress:
+        print(f"Packed with {args.items}, the bag can be pressed {compress} mm thinner (fit engine's placement).")
     return 0
+
+
+def _split_items(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
 
 
 def _catalog_bag(slug: str) -> tuple[str, tuple[int, int, int], bool] | None:
