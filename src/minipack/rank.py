@@ -33,7 +33,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -713,7 +713,9 @@ def rank(
         )
         for i in sorted(np.flatnonzero(~result.eligible).tolist(), key=lambda i: items[i].slug)
     )
-    counterfactuals = _counterfactuals(items, cols, prefs, result, spaces)
+    counterfactuals = _counterfactuals(items, cols, prefs, result, spaces) + _weight_counterfactuals(
+        items, cols, prefs, result, top, external
+    )
     return Ranking(prefs, ranked, int(result.eligible.sum()), excluded, counterfactuals)
 
 
@@ -937,6 +939,36 @@ def _counterfactuals(
             out.append(_adds(items, key, f"allowing {key[13:]}", blocked.tolist()))
         elif key.startswith("airline:"):
             out.append(_adds(items, key, f"dropping {key[8:]}'s personal-item rule", blocked.tolist()))
+    return tuple(out)
+
+
+def _weight_counterfactuals(
+    items: list[Product],
+    cols: Columns,
+    prefs: Preferences,
+    result: ArrayRanking,
+    top: int,
+    external: Mapping[str, tuple[Bool, Bool]],
+) -> tuple[Counterfactual, ...]:
+    """What caring twice as much about one criterion would bring into the top N.
+
+    Constraints say which bags may appear; weights say which of those make the
+    list. With no constraint to relax, this is still an honest "what would
+    change the answer": rerun the same ranking with one weight doubled.
+    """
+    shown = set(result.top.tolist())
+    out = []
+    for name in CRITERIA:
+        current = getattr(prefs.weights, name)
+        if current == 0:
+            continue
+        heavier = replace(prefs, weights=replace(prefs.weights, **{name: current * 2}))
+        entered = [int(i) for i in rank_arrays(cols, heavier, top=top, external=external).top if int(i) not in shown]
+        if entered:
+            ordered = sorted(entered, key=lambda i: items[i].slug)
+            change = f"caring twice as much about {name}"
+            message = f"{change} puts {_names(items, ordered)} in your top {top}"
+            out.append(Counterfactual(f"weight:{name}", change, tuple(items[i].slug for i in ordered), message))
     return tuple(out)
 
 

@@ -351,3 +351,17 @@ def test_every_guide_runs_the_same_every_time_and_notes_only_bags_it_lists() -> 
         assert ranking == run_guide(guide.slug, bundled_catalog())
         assert ranking.ranked, guide.slug
         assert set(guide.notes) <= set(ranking.slugs), guide.slug
+
+
+def test_with_no_constraints_the_counterfactuals_say_which_weight_would_change_the_top_10() -> None:
+    catalog = list(bundled_catalog())
+    prefs = Preferences()
+    ranking = rank(catalog, prefs, top=10)
+
+    by_weight = [c for c in ranking.counterfactuals if c.constraint.startswith("weight:")]
+    assert by_weight, "the bundled catalog has bags just outside the top 10"
+    for counterfactual in by_weight:
+        name = counterfactual.constraint.split(":", 1)[1]
+        heavier = replace(prefs, weights=replace(prefs.weights, **{name: getattr(prefs.weights, name) * 2}))
+        again = rank(catalog, heavier, top=10)
+        assert set(counterfactual.adds) <= set(again.slugs) - set(ranking.slugs)
