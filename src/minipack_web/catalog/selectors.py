@@ -8,10 +8,17 @@ exactly the rules that admitted it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from minipack import records
+from minipack.airlines import SOFT_COMPRESS_PERCENT, AirlineVerdict, check_bag, load_airline_rules
 from minipack.catalog import claim_from_text
+from minipack.drawings import A4, US_LETTER, Outline, front_of, outline_svg, price_chart_svg, price_points
+from minipack.fit import BagSpace, FitResult, check_fit
+from minipack.fit.interior import bag_space, construction_of, estimate_interior
+from minipack.fit.items import load_item_library
+from minipack.kits import COMMON_KITS, similar_products
+from minipack.proscons import derive_pros_cons
 from minipack.units import Capacity, Dimensions, Money, display_dimensions, format_price, format_volume, format_weight
 from minipack_web.catalog.models import Brand, Claim, Product, Source
 
@@ -124,3 +131,293 @@ def product_ids_citing(*, source: Source) -> list[int]:
 
 def product_ids_of(*, brand: Brand) -> list[int]:
     return list(brand.products.values_list("pk", flat=True))
+
+
+# --------------------------------------------------------------------------- the bag page
+
+FIELD_LABELS = {
+    "exterior": "Outer size",
+    "capacity": "Capacity",
+    "weight": "Weight",
+    "material": "Material",
+    "features": "Features",
+    "price": "Price",
+    "category": "Category",
+}
+PAGE_FIELDS = ("exterior", "capacity", "weight", "material", "features", "price", "category")
+
+AIRLINE_VERDICTS = {
+    "within": "Fits",
+    "borderline": "Borderline",
+    "exceeds": "Too big",
+    "no_published_size": "No size published",
+}
+FIT_VERDICTS = {"fits": "Fits", "tight": "Fits, tightly", "does_not_fit": "Does not fit", "undecided": "Unsure"}
+FIT_BUDGET_S = 0.5
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One source's value for a field: what it printed, who, when, what kind; ``chosen`` if the page shows it."""
+
+    shown: str
+    source: str
+    url: str
+    date: str
+    kind: str
+    chosen: bool
+    disagrees: bool
+
+
+@dataclass(frozen=True)
+class SpecRow:
+    field: str
+    label: str
+    value: str  # '' when no source gives it
+    evidence: tuple[Evidence, ...]
+    conflict: bool
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    severity: str
+    message: str
+
+
+@dataclass(frozen=True)
+class FitRow:
+    name: str
+    detail: str
+    verdict: str
+    verdict_code: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class AirlineRow:
+    airline: str
+    iata: str
+    personal: str
+    personal_code: str
+    carry_on: str
+    carry_on_code: str
+    limits: str
+    source_url: str
+    checked_on: str
+
+
+@dataclass(frozen=True)
+class SimilarRow:
+    slug: str
+    name: str
+    size: str
+
+
+@dataclass(frozen=True)
+class BagPage:
+    slug: str
+    name: str
+    category: str
+    specs: tuple[SpecRow, ...]
+    findings: tuple[FindingRow, ...]
+    pros: tuple[str, ...]
+    cons: tuple[str, ...]
+    outline_svg: str
+    interior: str
+    item_fits: tuple[FitRow, ...]
+    kit_fits: tuple[FitRow, ...]
+    airlines: tuple[AirlineRow, ...]
+    airline_note: str
+    price: str
+    price_date: str
+    price_chart_svg: str
+    similar: tuple[SimilarRow, ...]
+
+
+def bag_page(*, slug: str) -> BagPage | None:
+    """Everything the bag page shows, ready to print; ``None`` for an unknown slug."""
+    row = Product.objects.listed().with_claims().filter(slug=slug).first()
+    if row is None:
+        return None
+    catalog = catalog_products()
+    product = next(p for p in catalog if p.slug == slug)
+    findings = tuple(FindingRow(f.severity, f.message) for f in row.findings.all())
+    pros_cons = derive_pros_cons(product, catalog)
+    price = product.chosen("price")
+    points = price_points(product)
+    exterior = product.value("exterior")
+    dims = exterior if isinstance(exterior, Dimensions) else None
+    return BagPage(
+        slug=product.slug,
+        name=product.name,
+        category=row.get_category_display(),
+        specs=tuple(_spec_row(product, f) for f in PAGE_FIELDS),
+        findings=findings,
+        pros=tuple(p.text for p in pros_cons.pros),
+        cons=tuple(p.text for p in pros_cons.cons),
+        outline_svg=_outline(product.name, dims) if dims else "",
+        interior=_interior_text(product),
+        item_fits=_item_fits(product),
+        kit_fits=_kit_fits(product),
+        airlines=_airline_rows(product, dims) if dims else (),
+        airline_note=_airline_note(product),
+        price=format_price(price.value) if price else "",
+        price_date=price.source.date.stated if price else "",
+        price_chart_svg=(
+            price_chart_svg(points, title=f"Price history of the {product.name}") if len(points) > 1 else ""
+        ),
+        similar=tuple(
+            SimilarRow(p.slug, p.name, _size_text(p.value("exterior"))) for p in similar_products(product, catalog)
+        ),
+    )
+
+
+def show_value(field: str, value: object) -> str:
+    """A claimed value in words; sizes in inches and centimetres."""
+    if value is None:
+        return ""
+    if isinstance(value, Dimensions):
+        return _size_text(value)
+    if isinstance(value, Capacity):
+        return format_volume(value)
+    if isinstance(value, Money):
+        return format_price(value)
+    if field == "weight" and isinstance(value, int):
+        return f"{format_weight(value, 'metric')} ({format_weight(value, 'imperial')})"
+    if field == "features" and isinstance(value, frozenset):
+        return ", ".join(records.FEATURES[code] for code in sorted(value)) or "none named"
+    if field == "category" and isinstance(value, str):
+        return value.capitalize()
+    return str(value)
+
+
+def _size_text(value: object) -> str:
+    if not isinstance(value, Dimensions):
+        return ""
+    return f"{display_dimensions(value, 'imperial')} ({display_dimensions(value, 'metric')})"
+
+
+def _spec_row(product: records.Product, field: str) -> SpecRow:
+    chosen = product.chosen(field)
+    disagreeing = set(map(id, product.conflicts(field)))
+    evidence = tuple(
+        Evidence(
+            shown=show_value(field, claim.value)
+            if field == "features"
+            else claim.published or show_value(field, claim.value),
+            source=claim.source.title,
+            url=claim.source.url,
+            date=claim.source.date.stated,
+            kind=claim.kind.value,
+            chosen=claim is chosen,
+            disagrees=id(claim) in disagreeing,
+        )
+        for claim in sorted(product.claims_for(field), key=lambda c: c is not chosen)
+    )
+    value = show_value(field, product.features if field == "features" and chosen else product.value(field))
+    return SpecRow(field, FIELD_LABELS[field], value, evidence, conflict=bool(disagreeing))
+
+
+def _outline(name: str, dims: Dimensions) -> str:
+    width, height, _depth = front_of(dims)
+    phone = load_item_library().get(PHONE_ID)
+    references = [US_LETTER, A4]
+    if phone is not None:
+        references.append(Outline(phone.name, phone.dims_mm[1], phone.dims_mm[0]))
+    return outline_svg(Outline(name, width, height), references, title=f"The front of the {name}, to scale")
+
+
+PHONE_ID = "iphone-15"
+
+
+def _interior_text(product: records.Product) -> str:
+    estimate = estimate_interior(product)
+    if estimate is None:
+        return ""
+    a, b, c = estimate.space.interior_mm
+    return (
+        f"Estimated inside: {a} x {b} x {c} mm ({estimate.construction} construction, "
+        f"{estimate.wall_mm} mm walls), about {estimate.space.usable_ml / 1000:.1f} L usable."
+    )
+
+
+def _fit_row(name: str, detail: str, result: FitResult) -> FitRow:
+    return FitRow(name, detail, FIT_VERDICTS[result.verdict], result.verdict, result.reason)
+
+
+def _named_space(product: records.Product) -> BagSpace | None:
+    """The fit engine's space, named as the page names the bag (the engine's reasons quote it)."""
+    space = bag_space(product)
+    return None if space is None else replace(space, name=product.name)
+
+
+def _item_fits(product: records.Product) -> tuple[FitRow, ...]:
+    space = _named_space(product)
+    if space is None:
+        return ()
+    return tuple(
+        _fit_row(
+            item.name,
+            " x ".join(str(v) for v in item.dims_mm) + " mm",
+            check_fit(space, [item.as_item(item.name)], budget_s=FIT_BUDGET_S),
+        )
+        for item in load_item_library()
+    )
+
+
+def _kit_fits(product: records.Product) -> tuple[FitRow, ...]:
+    space = _named_space(product)
+    if space is None:
+        return ()
+    library = load_item_library()
+    rows = []
+    for kit in COMMON_KITS:
+        items = [library[i] for i in kit.item_ids if i in library]
+        names = ", ".join(i.name for i in items)
+        rows.append(
+            _fit_row(kit.name, names, check_fit(space, [i.as_item(i.name) for i in items], budget_s=FIT_BUDGET_S))
+        )
+    return tuple(rows)
+
+
+def _soft(product: records.Product) -> bool:
+    material = product.value("material")
+    return construction_of(material if isinstance(material, str) else None) == "soft"
+
+
+def _airline_note(product: records.Product) -> str:
+    if _soft(product):
+        return (
+            f"Soft bag: we allow it to be pressed {SOFT_COMPRESS_PERCENT} % thinner, as a part-full fabric bag can be."
+        )
+    return "Not a soft bag (or material unknown): checked at its stated size, not pressed."
+
+
+def _airline_rows(product: records.Product, dims: Dimensions) -> tuple[AirlineRow, ...]:
+    soft = _soft(product)
+    by_airline: dict[str, dict[str, AirlineVerdict]] = {}
+    for rule in load_airline_rules():
+        by_airline.setdefault(rule.iata, {})[rule.kind] = check_bag(dims.mm, rule, soft=soft)
+    rows = []
+    for verdicts in by_airline.values():
+        first = next(iter(verdicts.values())).rule
+        personal, carry = verdicts.get("personal"), verdicts.get("carry_on")
+        limits = "; ".join(
+            f"{'Personal' if v.kind == 'personal' else 'Carry-on'}: {v.rule.published or 'no size published'}"
+            for v in (personal, carry)
+            if v is not None
+        )
+        rows.append(
+            AirlineRow(
+                airline=first.airline,
+                iata=first.iata,
+                personal=AIRLINE_VERDICTS[personal.verdict] if personal else "Not listed",
+                personal_code=personal.verdict if personal else "unknown",
+                carry_on=AIRLINE_VERDICTS[carry.verdict] if carry else "Not listed",
+                carry_on_code=carry.verdict if carry else "unknown",
+                limits=limits,
+                source_url=first.source_url,
+                checked_on=first.checked_on,
+            )
+        )
+    return tuple(rows)

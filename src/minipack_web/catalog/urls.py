@@ -6,5 +6,6 @@ app_name = "catalog"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("bags/<slug:slug>/", views.bag, name="bag"),
     path("healthz", views.healthz, name="healthz"),
 ]

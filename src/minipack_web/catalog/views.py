@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from minipack_web.catalog.selectors import product_list
+from minipack_web.catalog.selectors import bag_page, product_list
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/home.html", {"rows": product_list()})
+
+
+@require_safe
+def bag(request: HttpRequest, slug: str) -> HttpResponse:
+    page = bag_page(slug=slug)
+    if page is None:
+        raise Http404("No bag with this address.")
+    return render(request, "catalog/bag.html", {"page": page})
 
 
 @never_cache
