@@ -32,11 +32,12 @@ class Outline:
     name: str
     width_mm: int
     height_mm: int
+    label: str = ""  # the short caption under the shape; the name when empty
 
 
 # Paper sizes are standards (ANSI/ASME Y14.1 for US Letter, ISO 216 for A4); exact to the mm.
-US_LETTER = Outline("US Letter sheet", 216, 279)
-A4 = Outline("A4 sheet", 210, 297)
+US_LETTER = Outline("US Letter sheet", 216, 279, "US Letter")
+A4 = Outline("A4 sheet", 210, 297, "A4")
 
 
 def front_of(dims: Dimensions) -> tuple[int, int, int]:
@@ -53,9 +54,9 @@ def front_of(dims: Dimensions) -> tuple[int, int, int]:
 def outline_svg(bag: Outline, references: Sequence[Outline], *, title: str) -> str:
     """The bag's front and ``references`` side by side on one baseline, all at one scale."""
     shapes = [bag, *references]
-    total_w = sum(s.width_mm for s in shapes) + GAP * (len(shapes) - 1)
+    # The gaps are drawing units, not millimetres: only the shapes are scaled.
     tallest = max(s.height_mm for s in shapes)
-    scale = (DRAWING_WIDTH - 2 * MARGIN) / total_w
+    scale = (DRAWING_WIDTH - 2 * MARGIN - GAP * (len(shapes) - 1)) / sum(s.width_mm for s in shapes)
     label_h = LABEL_ROWS * (FONT + 3) + 4
     height = MARGIN + tallest * scale + label_h + MARGIN
     base = MARGIN + tallest * scale
@@ -81,7 +82,7 @@ def outline_svg(bag: Outline, references: Sequence[Outline], *, title: str) -> s
             f'stroke-width="{1.5 if i == 0 else 1}"/>'
         )
         cx = x + w / 2
-        short = shape.name.split(" ")[0] if i else "This bag"
+        short = (shape.label or shape.name) if i else "This bag"
         size = f"{format_length(shape.width_mm)} x {format_length(shape.height_mm)}"
         parts.append(
             f'<text x="{_n(cx)}" y="{_n(base + FONT + 4)}" font-size="{FONT}" text-anchor="middle">{_esc(short)}</text>'

@@ -49,3 +49,20 @@ def test_the_price_chart_refuses_one_point_or_two_currencies() -> None:
         price_chart_svg([PricePoint("2023", Money(1, "USD"))], title="t")
     with pytest.raises(ValueError, match="one currency"):
         price_chart_svg([PricePoint("2023", Money(1, "USD")), PricePoint("2024", Money(1, "EUR"))], title="t")
+
+
+def test_every_shape_of_the_outline_lies_inside_the_drawing() -> None:
+    import xml.etree.ElementTree as ET
+
+    from minipack.drawings import A4, US_LETTER, Outline, outline_svg
+
+    svg = outline_svg(
+        Outline("Wide bag", 300, 250), [US_LETTER, A4, Outline("Apple iPhone 15", 72, 148, "Phone")], title="t"
+    )
+    root = ET.fromstring(svg)
+    width = float(root.get("viewBox").split()[2])
+    ns = "{http://www.w3.org/2000/svg}"
+    for rect in root.iter(f"{ns}rect"):
+        assert float(rect.get("x")) + float(rect.get("width")) <= width
+    labels = [t.text for t in root.iter(f"{ns}text")]
+    assert "Phone" in labels and "US Letter" in labels

@@ -7,19 +7,33 @@ exactly the rules that admitted it.
 
 from __future__ import annotations
 
+import csv
+import io
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from minipack import records
 from minipack.airlines import SOFT_COMPRESS_PERCENT, AirlineVerdict, check_bag, load_airline_rules
-from minipack.catalog import claim_from_text
+from minipack.catalog import claim_from_text, neutralise_cell
 from minipack.drawings import A4, US_LETTER, Outline, front_of, outline_svg, price_chart_svg, price_points
 from minipack.fit import BagSpace, FitResult, check_fit
 from minipack.fit.interior import bag_space, construction_of, estimate_interior
 from minipack.fit.items import load_item_library
 from minipack.kits import COMMON_KITS, similar_products
 from minipack.proscons import derive_pros_cons
-from minipack.units import Capacity, Dimensions, Money, display_dimensions, format_price, format_volume, format_weight
+from minipack.table import TableEntry, TableFilters, filter_entries, sort_entries
+from minipack.units import (
+    Capacity,
+    Dimensions,
+    Money,
+    System,
+    display_dimensions,
+    format_length,
+    format_price,
+    format_volume,
+    format_weight,
+)
 from minipack_web.catalog.models import Brand, Claim, Product, Source
 
 
@@ -323,7 +337,7 @@ def _outline(name: str, dims: Dimensions) -> str:
     phone = load_item_library().get(PHONE_ID)
     references = [US_LETTER, A4]
     if phone is not None:
-        references.append(Outline(phone.name, phone.dims_mm[1], phone.dims_mm[0]))
+        references.append(Outline(phone.name, phone.dims_mm[1], phone.dims_mm[0], "Phone"))
     return outline_svg(Outline(name, width, height), references, title=f"The front of the {name}, to scale")
 
 
@@ -421,3 +435,153 @@ def _airline_rows(product: records.Product, dims: Dimensions) -> tuple[AirlineRo
             )
         )
     return tuple(rows)
+
+
+# --------------------------------------------------------------------------- the all-bags table
+
+FALLBACK_CURRENCY = "USD"
+CSV_HEADER = (
+    "slug",
+    "bag",
+    "brand",
+    "category",
+    "exterior",
+    "depth",
+    "capacity",
+    "weight",
+    "price",
+    "price_date",
+    "material",
+    "features",
+    "findings",
+    "url",
+)
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One bag in the table, ready to print; '' means unknown (the template says so, never '0')."""
+
+    slug: str
+    name: str
+    brand: str
+    category: str
+    exterior: str
+    depth: str
+    capacity: str
+    weight: str
+    price: str
+    price_date: str
+    # A price in another currency: shown for information, counted as unknown (it cannot be ranked).
+    price_elsewhere: str
+    material: str
+    features: str
+    finding_count: int
+
+
+@dataclass(frozen=True)
+class TableView:
+    rows: tuple[TableRow, ...]
+    total: int
+    currency: str
+    units: str  # "in" or "cm"
+
+    @property
+    def shown(self) -> int:
+        return len(self.rows)
+
+
+def catalog_currency() -> str:
+    """The currency most bags are priced in (ties: alphabetical): the one the table filters and sorts by."""
+    counts = Counter(
+        Product.objects.exclude(price_currency="").values_list("price_currency", flat=True).order_by("price_currency")
+    )
+    if not counts:
+        return FALLBACK_CURRENCY
+    return min(counts, key=lambda c: (-counts[c], c))
+
+
+def _table_entry(product: Product, features: frozenset[str], currency: str) -> TableEntry:
+    dims = _dimensions(product)
+    return TableEntry(
+        slug=product.slug,
+        name=product.name,
+        brand=product.brand.slug,
+        category=product.category,
+        price_minor=product.price_minor if product.price_currency == currency else None,
+        capacity_ml=product.capacity_ml,
+        depth_mm=min(dims.mm) if dims else None,
+        weight_g=product.weight_g,
+        material=product.material,
+        features=features,
+    )
+
+
+def _table_row(product: Product, entry: TableEntry, units: str) -> TableRow:
+    dims = _dimensions(product)
+    system: System = "imperial" if units == "in" else "metric"
+    money = Money(product.price_minor, product.price_currency) if product.price_minor is not None else None
+    count = getattr(product, "finding_count", None)
+    return TableRow(
+        slug=product.slug,
+        name=product.name,
+        brand=product.brand.name,
+        category=product.get_category_display(),
+        exterior=display_dimensions(dims, system) if dims else "",
+        depth=format_length(entry.depth_mm, system) if entry.depth_mm is not None else "",
+        capacity=(
+            format_volume(Capacity(product.capacity_ml, product.capacity_high_ml or product.capacity_ml))
+            if product.capacity_ml
+            else ""
+        ),
+        weight=format_weight(product.weight_g, system) if product.weight_g else "",
+        price=format_price(money) if money and entry.price_minor is not None else "",
+        price_date=product.price_date_stated if money else "",
+        price_elsewhere=format_price(money) if money and entry.price_minor is None else "",
+        material=product.material,
+        features=", ".join(records.FEATURES.get(code, code) for code in sorted(entry.features)),
+        finding_count=count if count is not None else product.findings.count(),
+    )
+
+
+def table_rows(*, filters: TableFilters, units: str = "in", currency: str | None = None) -> TableView:
+    """Every bag the filters keep, in the asked order, formatted in ``units`` ('in' or 'cm').
+
+    The rules (what an unknown value does to a filter and a sort) are the
+    core's, in ``minipack.table``; this only feeds it and formats the result.
+    """
+    currency = currency or catalog_currency()
+    products = {p.slug: p for p in Product.objects.listed().with_finding_counts()}
+    features: dict[int, set[str]] = {}
+    for product_id, value in Claim.objects.filter(field="features").values_list("product_id", "value"):
+        features.setdefault(product_id, set()).update(value or ())
+    entries = [_table_entry(p, frozenset(features.get(p.pk, ())), currency) for p in products.values()]
+    kept = sort_entries(filter_entries(entries, filters), filters.sort)
+    rows = tuple(_table_row(products[e.slug], e, units) for e in kept)
+    return TableView(rows=rows, total=len(entries), currency=currency, units=units)
+
+
+def table_csv(*, table: TableView, base_url: str = "") -> str:
+    """The table as CSV, same rows and order; every cell neutralised so a spreadsheet never runs it."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for r in table.rows:
+        cells = (
+            r.slug,
+            r.name,
+            r.brand,
+            r.category,
+            r.exterior,
+            r.depth,
+            r.capacity,
+            r.weight,
+            r.price,
+            r.price_date if r.price else "",
+            r.material,
+            r.features,
+            str(r.finding_count),
+            f"{base_url}/bags/{r.slug}/",
+        )
+        writer.writerow([neutralise_cell(c) for c in cells])
+    return out.getvalue()
