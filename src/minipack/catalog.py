@@ -93,6 +93,7 @@ __all__ = [
     "dump_catalog_csv",
     "dump_catalog_json",
     "merge_records",
+    "neutralise_cell",
     "parse_catalog_csv",
     "parse_catalog_json",
     "read_catalog_file",
@@ -447,13 +448,17 @@ def _progress(items: Sequence[T], name: str, enabled: bool) -> Iterable[T]:
     return bar
 
 
-def _neutralise(text: str) -> str:
+def neutralise_cell(text: str) -> str:
     """A cell a spreadsheet would run as a formula gets a leading "'"; ``_unneutralise`` undoes it.
 
     Apostrophes already in front of such a cell count too ("'=x" is written
     "''=x"), so that every text survives export and import unchanged.
     """
     return "'" + text if text.lstrip("'").startswith(_FORMULA_START) else text
+
+
+# The old private name, kept for callers written before the CSV download made it public.
+_neutralise = neutralise_cell
 
 
 def _unneutralise(text: str) -> str:
@@ -848,7 +853,7 @@ def dump_catalog_csv(products: Iterable[Product]) -> str:
     writer.writerow(CSV_COLUMNS)
     for product in _sorted_products(products):
         for row in _csv_product_rows(product):
-            writer.writerow([_neutralise(row.get(column, "")) for column in CSV_COLUMNS])
+            writer.writerow([neutralise_cell(row.get(column, "")) for column in CSV_COLUMNS])
     return buffer.getvalue()
 
 

@@ -370,14 +370,24 @@ def display_dimensions(dims: Dimensions, system: System = "metric") -> str:
     """
     if system == "metric":
         return format_dimensions(dims, "metric")
-    step = Decimal("0.05")
-    nums = [
-        _strip_decimal((Decimal(v) / MM_PER_UNIT["in"] / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step, 2)
-        for v in dims.mm
-    ]
+    nums = [_display_inches(v) for v in dims.mm]
     if dims.axes:
         nums = [f"{n} {a}" for n, a in zip(nums, dims.axes, strict=True)]
     return " x ".join(nums) + " in"
+
+
+def display_length(mm: int, system: System = "metric") -> str:
+    """One length for people, rounded as ``display_dimensions`` rounds a side (0.05 in; cm to the mm)."""
+    if system == "metric":
+        return format_length(mm, "metric")
+    return f"{_display_inches(mm)} in"
+
+
+def _display_inches(mm: int) -> str:
+    step = Decimal("0.05")
+    return _strip_decimal(
+        (Decimal(mm) / MM_PER_UNIT["in"] / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step, 2
+    )
 
 
 # --------------------------------------------------------------------------- volumes

@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import forms
@@ -17,7 +20,9 @@ from django.db import models
 import minipack.records as core
 from minipack.catalog import claim_from_text
 from minipack.errors import MinipackError
-from minipack_web.catalog.models import Claim, Product, Source
+from minipack.table import TableFilters
+from minipack.units import CURRENCIES, MAX_PRICE_MAJOR
+from minipack_web.catalog.models import Brand, Claim, Product, Source
 from minipack_web.catalog.selectors import source_to_record
 from minipack_web.catalog.services import claim_canonical_value, source_values
 
@@ -112,3 +117,146 @@ class ClaimForm(forms.ModelForm):
                 claim = claim_from_text(field, published, source_to_record(source), note=cleaned.get("note", ""))
             self.instance.value = claim_canonical_value(claim)
         return cleaned
+
+
+# --------------------------------------------------------------------------- the all-bags table and compare
+#
+# Both pages take their state from the query string, so a view can be shared as a link. Each parameter
+# is checked here; a bad one is a 400 page that names it. Parameters these forms do not know are
+# ignored. A single-valued parameter given twice takes its last value (QueryDict.get's rule);
+# ``features`` and ``bags`` are lists and take every value.
+
+UNIT_CHOICES = [("in", "Inches (in, oz)"), ("cm", "Centimetres (cm, g)")]
+SORT_CHOICES = [
+    ("name", "Name, A to Z"),
+    ("-name", "Name, Z to A"),
+    ("price", "Price, lowest first"),
+    ("-price", "Price, highest first"),
+    ("capacity", "Capacity, smallest first"),
+    ("-capacity", "Capacity, largest first"),
+    ("weight", "Weight, lightest first"),
+    ("-weight", "Weight, heaviest first"),
+    ("depth", "Depth, slimmest first"),
+    ("-depth", "Depth, deepest first"),
+]
+FORMAT_CHOICES = [("html", "Web page"), ("csv", "CSV")]
+MAX_LITRES = Decimal(200)
+RANGE_FIELDS = ("price_min", "price_max", "litres_min", "litres_max", "depth_max", "weight_max", "material")
+
+
+def _number(**kwargs: Any) -> forms.DecimalField:
+    return forms.DecimalField(required=False, min_value=0, decimal_places=2, max_digits=9, **kwargs)
+
+
+class TableForm(forms.Form):
+    """The filters, sort and units of ``/table/``; ``filters()`` turns them into the core's ``TableFilters``."""
+
+    price_min = _number(label="Price from", max_value=MAX_PRICE_MAJOR)
+    price_max = _number(label="Price up to", max_value=MAX_PRICE_MAJOR)
+    litres_min = _number(label="Capacity from (L)", max_value=MAX_LITRES)
+    litres_max = _number(label="Capacity up to (L)", max_value=MAX_LITRES)
+    depth_max = forms.IntegerField(required=False, min_value=1, max_value=5000, label="Depth up to (mm)")
+    weight_max = forms.IntegerField(required=False, min_value=1, max_value=50_000, label="Weight up to (g)")
+    material = forms.CharField(required=False, max_length=100, label="Material contains")
+    features = forms.MultipleChoiceField(
+        required=False,
+        choices=sorted(core.FEATURES.items(), key=lambda kv: kv[1]),
+        widget=forms.CheckboxSelectMultiple,
+        label="Has all of these features",
+    )
+    brand = forms.ChoiceField(required=False, label="Brand")
+    category = forms.ChoiceField(
+        required=False, choices=[("", "Any category"), *[(c, c.capitalize()) for c in core.CATEGORIES]]
+    )
+    units = forms.ChoiceField(required=False, choices=UNIT_CHOICES, label="Units")
+    sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, label="Sort by")
+    format = forms.ChoiceField(required=False, choices=FORMAT_CHOICES)
+
+    def __init__(self, *args: Any, currency: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+        brand_field = self.fields["brand"]
+        assert isinstance(brand_field, forms.ChoiceField)
+        brand_field.choices = [("", "Any brand"), *Brand.objects.order_by("name").values_list("slug", "name")]
+        for name in ("price_min", "price_max"):
+            self.fields[name].label = f"{self.fields[name].label} ({currency})"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for low, high in (("price_min", "price_max"), ("litres_min", "litres_max")):
+            if data.get(low) is not None and data.get(high) is not None and data[low] > data[high]:
+                self.add_error(high, f"is less than {low}")
+        return data
+
+    def filters(self) -> TableFilters:
+        data = self.cleaned_data
+        digits = CURRENCIES[self.currency][0]
+        return TableFilters(
+            price_min_minor=_scaled(data.get("price_min"), 10**digits),
+            price_max_minor=_scaled(data.get("price_max"), 10**digits),
+            capacity_min_ml=_scaled(data.get("litres_min"), 1000),
+            capacity_max_ml=_scaled(data.get("litres_max"), 1000),
+            depth_max_mm=data.get("depth_max"),
+            weight_max_g=data.get("weight_max"),
+            material=data.get("material") or "",
+            features=frozenset(data.get("features") or ()),
+            brand=data.get("brand") or "",
+            category=data.get("category") or "",
+            sort=data.get("sort") or "name",
+        )
+
+    def range_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in RANGE_FIELDS]
+
+    @property
+    def chosen_units(self) -> str:
+        return str(self.cleaned_data.get("units") or "in")
+
+    @property
+    def wants_csv(self) -> bool:
+        return self.cleaned_data.get("format") == "csv"
+
+
+def _scaled(value: Decimal | None, factor: int) -> int | None:
+    return None if value is None else int((value * factor).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+MIN_COMPARE, MAX_COMPARE = 2, 6
+_SLUG_SHAPE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+class SlugListField(forms.Field):
+    """Bag slugs from ``bags=a,b`` or ``bags=a&bags=b`` (or both), in the order given."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[str]:
+        values = value if isinstance(value, list) else [value] if value else []
+        return [s.strip() for v in values for s in str(v).split(",") if s.strip()]
+
+
+class CompareForm(forms.Form):
+    bags = SlugListField(error_messages={"required": "name 2 to 6 bags, e.g. ?bags=a,b"})
+    diff = forms.ChoiceField(required=False, choices=[("", "all rows"), ("0", "all rows"), ("1", "differences")])
+
+    def clean_bags(self) -> list[str]:
+        slugs: list[str] = self.cleaned_data["bags"]
+        if len(slugs) > MAX_COMPARE:
+            raise ValidationError(f"{len(slugs)} bags given; compare at most {MAX_COMPARE} at a time")
+        if len(slugs) < MIN_COMPARE:
+            raise ValidationError(f"{len(slugs)} bag given; compare at least {MIN_COMPARE}")
+        repeated = sorted(s for s, n in Counter(slugs).items() if n > 1)
+        if repeated:
+            raise ValidationError(f"{', '.join(repeated)} given more than once")
+        malformed = [s for s in slugs if len(s) > 80 or not _SLUG_SHAPE.fullmatch(s)]
+        if malformed:
+            raise ValidationError(f"not a bag address: {', '.join(repr(s[:80]) for s in malformed)}")
+        known = set(Product.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+        unknown = [s for s in slugs if s not in known]
+        if unknown:
+            raise ValidationError(f"no bag called {', '.join(unknown)}")
+        return slugs
+
+    @property
+    def only_differences(self) -> bool:
+        return self.cleaned_data.get("diff") == "1"

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from minipack import records
 from minipack.airlines import SOFT_COMPRESS_PERCENT, AirlineVerdict, check_bag, load_airline_rules
 from minipack.catalog import claim_from_text, neutralise_cell
+from minipack.checks import SEVERITIES
 from minipack.drawings import A4, US_LETTER, Outline, front_of, outline_svg, price_chart_svg, price_points
 from minipack.fit import BagSpace, FitResult, check_fit
 from minipack.fit.interior import bag_space, construction_of, estimate_interior
@@ -29,12 +30,12 @@ from minipack.units import (
     Money,
     System,
     display_dimensions,
-    format_length,
+    display_length,
     format_price,
     format_volume,
     format_weight,
 )
-from minipack_web.catalog.models import Brand, Claim, Product, Source
+from minipack_web.catalog.models import Brand, Claim, Finding, Product, Source
 
 
 @dataclass(frozen=True)
@@ -528,7 +529,7 @@ def _table_row(product: Product, entry: TableEntry, units: str) -> TableRow:
         brand=product.brand.name,
         category=product.get_category_display(),
         exterior=display_dimensions(dims, system) if dims else "",
-        depth=format_length(entry.depth_mm, system) if entry.depth_mm is not None else "",
+        depth=display_length(entry.depth_mm, system) if entry.depth_mm is not None else "",
         capacity=(
             format_volume(Capacity(product.capacity_ml, product.capacity_high_ml or product.capacity_ml))
             if product.capacity_ml
@@ -585,3 +586,172 @@ def table_csv(*, table: TableView, base_url: str = "") -> str:
         )
         writer.writerow([neutralise_cell(c) for c in cells])
     return out.getvalue()
+
+
+# --------------------------------------------------------------------------- compare
+
+KEY_FINDINGS = 2
+
+
+@dataclass(frozen=True)
+class CompareCell:
+    text: str  # '' when unknown
+    best: bool = False
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    label: str
+    cells: tuple[CompareCell, ...]
+    differs: bool
+    best_means: str = ""  # 'lowest price': why a cell is marked best, for the label and screen readers
+
+
+@dataclass(frozen=True)
+class CompareGroup:
+    title: str
+    rows: tuple[CompareRow, ...]
+
+
+@dataclass(frozen=True)
+class CompareBag:
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ComparisonTable:
+    bags: tuple[CompareBag, ...]
+    groups: tuple[CompareGroup, ...]
+    hidden_rows: int  # rows left out because every bag has the same value
+    currency: str
+
+
+def comparison(*, slugs: list[str], only_differences: bool = False) -> ComparisonTable:
+    """The bags named by ``slugs`` (all known; see ``CompareForm``) side by side, in the order given.
+
+    A row differs when its printed values differ (unknown counts as a value);
+    'best' marks the lowest price (in the catalog's currency), the largest
+    capacity and the lightest weight, only where at least two bags are known
+    and they are not all equal.
+    """
+    currency = catalog_currency()
+    found = {p.slug: p for p in Product.objects.listed().with_finding_counts().filter(slug__in=slugs)}
+    products = [found[s] for s in slugs]
+    features: dict[int, set[str]] = {}
+    for product_id, value in Claim.objects.filter(field="features", product__in=products).values_list(
+        "product_id", "value"
+    ):
+        features.setdefault(product_id, set()).update(value or ())
+    severity = {s: i for i, s in enumerate(SEVERITIES)}
+    findings: dict[int, list[tuple[int, str]]] = {}
+    for product_id, sev, message in Finding.objects.filter(product__in=products).values_list(
+        "product_id", "severity", "message"
+    ):
+        findings.setdefault(product_id, []).append((severity.get(sev, len(SEVERITIES)), f"{sev}: {message}"))
+
+    dims = [_dimensions(p) for p in products]
+    depth = [min(d.mm) if d else None for d in dims]
+    prices = [p.price_minor if p.price_currency == currency else None for p in products]
+
+    def price_text(p: Product) -> str:
+        if p.price_minor is None:
+            return ""
+        return f"{format_price(Money(p.price_minor, p.price_currency))} ({p.price_date_stated})"
+
+    groups = [
+        CompareGroup(
+            "Size",
+            (
+                _compare_row("Exterior (in)", [display_dimensions(d, "imperial") if d else "" for d in dims]),
+                _compare_row("Exterior (cm)", [display_dimensions(d, "metric") if d else "" for d in dims]),
+                _compare_row(
+                    "Capacity",
+                    [
+                        format_volume(Capacity(p.capacity_ml, p.capacity_high_ml or p.capacity_ml))
+                        if p.capacity_ml
+                        else ""
+                        for p in products
+                    ],
+                    [p.capacity_ml for p in products],
+                    best="largest capacity",
+                    highest=True,
+                ),
+                _compare_row(
+                    "Weight",
+                    [
+                        f"{format_weight(p.weight_g, 'metric')} ({format_weight(p.weight_g, 'imperial')})"
+                        if p.weight_g
+                        else ""
+                        for p in products
+                    ],
+                    [p.weight_g for p in products],
+                    best="lightest",
+                ),
+                _compare_row(
+                    "Depth (smallest side)",
+                    [f"{display_length(d, 'imperial')} ({display_length(d, 'metric')})" if d else "" for d in depth],
+                ),
+            ),
+        ),
+        CompareGroup(
+            "Price",
+            (_compare_row("Price (date)", [price_text(p) for p in products], prices, best="lowest price"),),
+        ),
+        CompareGroup(
+            "Build",
+            (
+                _compare_row("Material", [p.material for p in products]),
+                _compare_row(
+                    "Features",
+                    [", ".join(records.FEATURES.get(c, c) for c in sorted(features.get(p.pk, ()))) for p in products],
+                ),
+            ),
+        ),
+        CompareGroup(
+            "Checks",
+            (
+                _compare_row("Findings", [str(getattr(p, "finding_count", 0)) for p in products]),
+                _compare_row(
+                    "Key findings",
+                    [
+                        "; ".join(m for _, m in sorted(findings.get(p.pk, []))[:KEY_FINDINGS]) or "none"
+                        for p in products
+                    ],
+                ),
+            ),
+        ),
+    ]
+    hidden = 0
+    if only_differences:
+        hidden = sum(1 for g in groups for r in g.rows if not r.differs)
+        groups = [CompareGroup(g.title, tuple(r for r in g.rows if r.differs)) for g in groups]
+        groups = [g for g in groups if g.rows]
+    return ComparisonTable(
+        bags=tuple(CompareBag(p.slug, p.name) for p in products),
+        groups=tuple(groups),
+        hidden_rows=hidden,
+        currency=currency,
+    )
+
+
+def _compare_row(
+    label: str,
+    texts: list[str],
+    values: list[int | None] | None = None,
+    *,
+    best: str = "",
+    highest: bool = False,
+) -> CompareRow:
+    marked = [False] * len(texts)
+    if values is not None:
+        known = [v for v in values if v is not None]
+        if len(known) >= 2 and len(set(known)) > 1:
+            target = max(known) if highest else min(known)
+            marked = [v == target for v in values]
+    return CompareRow(
+        label=label,
+        cells=tuple(CompareCell(t, m) for t, m in zip(texts, marked, strict=True)),
+        differs=len(set(texts)) > 1,
+        best_means=best,
+    )

@@ -7,5 +7,7 @@ app_name = "catalog"
 urlpatterns = [
     path("", views.home, name="home"),
     path("bags/<slug:slug>/", views.bag, name="bag"),
+    path("table/", views.table, name="table"),
+    path("compare/", views.compare, name="compare"),
     path("healthz", views.healthz, name="healthz"),
 ]
