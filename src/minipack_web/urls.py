@@ -7,6 +7,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("minipack_web.api.urls")),
+    path("", include("minipack_web.guides.urls")),
     path("", include("minipack_web.catalog.urls")),
 ]
 

@@ -1,4 +1,6 @@
-"""Buying guides: long-form articles built from catalog data (extracted with ``minipack.extract``).
+"""Reader-facing pages built from the whole catalog: site search (/search/, with
+autocomplete at /search/suggest) and the FAQ answered from data (/faq/).
 
-Empty for now; the guide pages land in a later issue.
+The guide pages (the Top 10 at / and /guides/<slug>/) land here next; the
+guides themselves are defined in the core (``minipack.guides``).
 """

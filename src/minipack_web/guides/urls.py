@@ -1,0 +1,11 @@
+from django.urls import path
+
+from minipack_web.guides import views
+
+app_name = "guides"
+
+urlpatterns = [
+    path("search/", views.search, name="search"),
+    path("search/suggest", views.suggest, name="suggest"),
+    path("faq/", views.faq, name="faq"),
+]

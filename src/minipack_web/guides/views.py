@@ -1,0 +1,25 @@
+"""Search and FAQ pages. Thin: read the query string, call one selector, render."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from minipack_web.guides.selectors import faq_page, search_page, search_suggestions
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    return render(request, "guides/search.html", {"page": search_page(q=request.GET.get("q", ""))})
+
+
+@require_safe
+def suggest(request: HttpRequest) -> JsonResponse:
+    # A list at the top level is safe to serve as JSON since ES5 (no Array-constructor hijacking).
+    return JsonResponse(search_suggestions(q=request.GET.get("q", "")), safe=False)
+
+
+@require_safe
+def faq(request: HttpRequest) -> HttpResponse:
+    return render(request, "guides/faq.html", {"page": faq_page()})
