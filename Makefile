@@ -7,6 +7,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# axe-core for the browser tests' accessibility checks, from npm (major version pinned).
+AXE    := var/node/node_modules/axe-core/axe.min.js
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test test-core lint bench ci clean
@@ -27,8 +29,16 @@ run: install ## Migrate, load the bundled catalog and serve on http://127.0.0.1:
 	$(BIN)/minipack load-bundled
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install ## Run the whole test suite (SQLite; PostgreSQL when DATABASE_URL is set)
+test: install $(AXE) ## Run the whole test suite, browser tests included (SQLite; PostgreSQL when DATABASE_URL is set)
 	$(BIN)/python -m pytest
+
+# Without npm the browser tests skip their axe checks locally (and fail in CI, which installs npm).
+$(AXE):
+	@if command -v npm >/dev/null; then \
+		npm install --no-save --silent --no-audit --no-fund --prefix var/node axe-core@4; \
+	else \
+		echo "npm not found: the browser tests will skip (CI installs it)"; \
+	fi
 
 test-core: install ## Only the domain core's tests (no database, seconds)
 	$(BIN)/python -m pytest tests/core -p no:django

@@ -1,0 +1,91 @@
+"""Every page in a real browser, at 375 px and 1280 px: it renders, fits the phone, logs no errors, passes axe."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+
+from minipack_web.catalog.services import bundled_catalog
+
+from .conftest import VIEWPORTS
+
+pytestmark = pytest.mark.browser
+
+# One line per page: each path below gets every check in test_page, at both widths.
+PAGES = [
+    "/",
+    "/bags/fjallraven-kanken-mini/",
+    "/bags/herschel-supply-co-nova-mini/",
+    "/table/",
+    "/table/?sort=-capacity&units=cm&features=water_resistant",
+    "/compare/?bags=fjallraven-kanken-mini,herschel-supply-co-nova-mini,longchamp-le-pliage-backpack",
+    "/search/?q=kankn",
+    "/faq/",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page(
+    path: str,
+    viewport: str,
+    visit: Callable[[str], Page],
+    console_errors: list[str],
+    assert_accessible: Callable[[Page], None],
+    screenshot: Callable[[Page, str], Path],
+) -> None:
+    page = visit(path)
+    screenshot(page, path)
+
+    assert page.locator("h1").first.is_visible()
+    assert page.locator("main").is_visible()
+
+    # Wide tables scroll inside their own box; the page itself never scrolls sideways.
+    width = VIEWPORTS[viewport][0]
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{path} is {scroll_width} px wide at a {width} px viewport"
+
+    assert console_errors == []
+    assert_accessible(page)
+
+
+def test_home_lists_every_bundled_bag(visit: Callable[[str], Page]) -> None:
+    page = visit("/")
+
+    assert page.get_by_role("heading", level=1).inner_text() == "Mini backpack purses, compared on the numbers"
+    rows = page.locator("table.catalog tbody tr")
+    assert rows.count() == len(bundled_catalog().products)
+    assert rows.first.is_visible()
+    assert page.get_by_role("rowheader", name="Kånken Mini").is_visible()
+
+
+def test_bag_page_shows_its_name_and_sections(visit: Callable[[str], Page]) -> None:
+    page = visit("/bags/fjallraven-kanken-mini/")
+
+    assert page.get_by_role("heading", level=1).inner_text() == "Fjällräven Kånken Mini"
+    for section in ("Specs and where they come from", "What fits", "Airlines", "Price"):
+        assert page.get_by_role("heading", level=2, name=section).is_visible()
+    assert page.locator("table.airlines tbody tr").first.is_visible()
+
+
+def test_bag_page_shows_a_conflict_side_by_side(visit: Callable[[str], Page]) -> None:
+    page = visit("/bags/herschel-supply-co-nova-mini/")
+
+    conflict = page.locator(".spec-conflict").first
+    assert conflict.is_visible()
+    assert conflict.get_by_text("Sources disagree").is_visible()
+    assert conflict.locator("ul.side-by-side li").count() >= 2
+
+
+@pytest.mark.parametrize("viewport", ["1280"])
+def test_openapi_schema_loads_as_json(page: Page, live_server) -> None:
+    response = page.goto(live_server.url + "/api/openapi.json")
+
+    assert response is not None and response.status == 200
+    assert response.headers["content-type"].startswith("application/json")
+    schema = json.loads(page.locator("body").inner_text())
+    assert schema["openapi"].startswith("3.")
+    assert any(p.startswith("/api/bags") for p in schema["paths"])
