@@ -51,8 +51,11 @@ def front_of(dims: Dimensions) -> tuple[int, int, int]:
     return (b, a, c)
 
 
-def outline_svg(bag: Outline, references: Sequence[Outline], *, title: str) -> str:
-    """The bag's front and ``references`` side by side on one baseline, all at one scale."""
+def outline_svg(bag: Outline, references: Sequence[Outline], *, title: str, id_prefix: str = "outline") -> str:
+    """The bag's front and ``references`` side by side on one baseline, all at one scale.
+
+    ``id_prefix`` names the title and desc elements; give each drawing on one page its own.
+    """
     shapes = [bag, *references]
     # The gaps are drawing units, not millimetres: only the shapes are scaled.
     tallest = max(s.height_mm for s in shapes)
@@ -67,9 +70,9 @@ def outline_svg(bag: Outline, references: Sequence[Outline], *, title: str) -> s
     )
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {DRAWING_WIDTH} {_n(height)}" '
-        f'role="img" aria-labelledby="outline-title outline-desc" class="drawing">',
-        f'<title id="outline-title">{_esc(title)}</title>',
-        f'<desc id="outline-desc">{_esc(desc)}</desc>',
+        f'role="img" aria-labelledby="{_esc(id_prefix)}-title {_esc(id_prefix)}-desc" class="drawing">',
+        f'<title id="{_esc(id_prefix)}-title">{_esc(title)}</title>',
+        f'<desc id="{_esc(id_prefix)}-desc">{_esc(desc)}</desc>',
     ]
     x = float(MARGIN)
     for i, shape in enumerate(shapes):

@@ -20,6 +20,7 @@ PAGES = [
     "/",
     "/bags/fjallraven-kanken-mini/",
     "/bags/herschel-supply-co-nova-mini/",
+    "/guides/best-under-100/",
     "/table/",
     "/table/?sort=-capacity&units=cm&features=water_resistant",
     "/compare/?bags=fjallraven-kanken-mini,herschel-supply-co-nova-mini,longchamp-le-pliage-backpack",
@@ -52,14 +53,24 @@ def test_page(
     assert_accessible(page)
 
 
-def test_home_lists_every_bundled_bag(visit: Callable[[str], Page]) -> None:
+def test_root_is_the_flagship_guide(visit: Callable[[str], Page]) -> None:
     page = visit("/")
 
-    assert page.get_by_role("heading", level=1).inner_text() == "Mini backpack purses, compared on the numbers"
+    assert page.get_by_role("heading", level=1).inner_text() == "Top 10 mini backpack purses"
+    entries = page.locator("ol.guide-list > li.guide-entry")
+    assert entries.count() == 10
+    assert entries.first.is_visible()
+    assert page.get_by_role("heading", level=2, name="How we rank").is_visible()
+    assert page.get_by_role("heading", level=2, name="Disclosure").is_visible()
+
+
+def test_table_lists_every_bundled_bag(visit: Callable[[str], Page]) -> None:
+    page = visit("/table/")
+
     rows = page.locator("table.catalog tbody tr")
     assert rows.count() == len(bundled_catalog().products)
     assert rows.first.is_visible()
-    assert page.get_by_role("rowheader", name="Kånken Mini").is_visible()
+    assert page.get_by_role("rowheader", name="Fjällräven Kånken Mini", exact=True).is_visible()
 
 
 def test_bag_page_shows_its_name_and_sections(visit: Callable[[str], Page]) -> None:

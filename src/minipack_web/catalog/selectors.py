@@ -12,6 +12,9 @@ import io
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from datetime import datetime
+
+from django.db.models import Max
 
 from minipack import records
 from minipack.airlines import SOFT_COMPRESS_PERCENT, AirlineVerdict, check_bag, load_airline_rules
@@ -55,7 +58,7 @@ class ProductRow:
 
 
 def product_list() -> list[ProductRow]:
-    """The catalog table on the home page, in listing order."""
+    """The catalog as ready rows, in listing order."""
     return [product_row(p) for p in Product.objects.listed().with_finding_counts()]
 
 
@@ -137,6 +140,12 @@ def catalog_products(*, product_ids: Iterable[int] | None = None) -> list[record
         queryset = queryset.filter(pk__in=list(product_ids))
     sources: dict[int, records.Source] = {}
     return [product_to_record(p, sources=sources) for p in queryset]
+
+
+def catalog_updated_at() -> datetime | None:
+    """When a catalog product last changed (its newest ``updated_at``); ``None`` for an empty catalog."""
+    newest: datetime | None = Product.objects.aggregate(newest=Max("updated_at"))["newest"]
+    return newest
 
 
 def product_ids_citing(*, source: Source) -> list[int]:

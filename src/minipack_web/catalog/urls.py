@@ -5,7 +5,6 @@ from minipack_web.catalog import views
 app_name = "catalog"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("bags/<slug:slug>/", views.bag, name="bag"),
     path("table/", views.table, name="table"),
     path("compare/", views.compare, name="compare"),

@@ -11,12 +11,7 @@ from django.views.decorators.http import require_safe
 
 from minipack.table import TableFilters
 from minipack_web.catalog.forms import SORT_CHOICES, CompareForm, TableForm
-from minipack_web.catalog.selectors import bag_page, catalog_currency, comparison, product_list, table_csv, table_rows
-
-
-@require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "catalog/home.html", {"rows": product_list()})
+from minipack_web.catalog.selectors import bag_page, catalog_currency, comparison, table_csv, table_rows
 
 
 @require_safe

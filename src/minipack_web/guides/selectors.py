@@ -1,4 +1,9 @@
-"""Reads for the guides app: search over bags, guides and FAQ questions, and the FAQ page.
+"""Reads for the guides app: guide pages, search over bags, guides and FAQ questions, and the FAQ page.
+
+A guide page (``guide_page``) is ``minipack.guides.run_guide`` over the live
+catalog, with each entry's pros and cons, price, drawing and the points behind
+its place, ready to print. A title that names a number ("Top 10 …") is
+rewritten to the number of bags actually listed: a short list is never padded.
 
 Search reads the query with ``minipack.search.read_query`` (folded words
 only, so quotes, %, _, FTS5 operators and the like are never syntax), makes
@@ -18,18 +23,26 @@ database:
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import F, Q, QuerySet, Value
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from minipack.airlines import load_airline_rules
+from minipack.drawings import A4, Outline, front_of, outline_svg
 from minipack.faq import Answer, answer_all, faq_jsonld
 from minipack.fit.items import load_item_library
+from minipack.guides import load_guides, run_guide
 from minipack.kits import COMMON_KITS
+from minipack.proscons import derive_pros_cons
+from minipack.rank import CRITERIA, Contribution, RankedBag
+from minipack.records import Product
 from minipack.search import MAX_QUERY_CHARS, Query, close_words, read_query, words
-from minipack_web.catalog.selectors import catalog_products
+from minipack.units import Dimensions, format_price
+from minipack_web.catalog.selectors import PHONE_ID, catalog_products, catalog_updated_at
 from minipack_web.guides.models import SearchDocument
 from minipack_web.guides.services import FTS_TABLE, search_index_ensure
 
@@ -205,3 +218,199 @@ def script_json(data: object) -> SafeString:
 
 
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+# --------------------------------------------------------------------------- guide pages
+
+FLAGSHIP_SLUG = "top-10-mini-backpack-purses"
+CRITERION_LABELS = {"price": "Price", "capacity": "Capacity", "weight": "Weight", "organisation": "Organisation"}
+CRITERION_RULES = {
+    "price": "the cheapest bag gets full points, the dearest none",
+    "capacity": "the roomiest bag gets full points, the smallest none",
+    "weight": "the lightest bag gets full points, the heaviest none",
+    "organisation": (
+        "the bag with the most organising features (front, outer and inner pockets, laptop or tablet sleeve, "
+        "key fob) gets full points, the one with the fewest none"
+    ),
+}
+_COUNT_IN_TITLE = re.compile(r"\b(Top|Best) \d+\b")
+
+
+@dataclass(frozen=True)
+class WhyLine:
+    """One criterion's part in an entry's score, ready to print."""
+
+    label: str
+    value: str  # 'unknown' when no source gives it
+    source: str
+    points: str  # '18.2'
+    out_of: str  # '33.3'
+    note: str
+
+
+@dataclass(frozen=True)
+class GuideEntry:
+    position: int
+    slug: str
+    name: str
+    url: str
+    score: str  # points out of 100, whole
+    price: str  # '' when no source gives one
+    price_date: str
+    price_source: str
+    price_url: str
+    pros: tuple[str, ...]
+    cons: tuple[str, ...]
+    why_summary: str
+    why: tuple[WhyLine, ...]
+    note: str  # our note for this bag in this guide, if any
+    outline_svg: str  # '' when no source gives the bag's size
+    pareto: bool
+
+
+@dataclass(frozen=True)
+class WeightRow:
+    label: str
+    weight: str
+    out_of: str  # the most points the criterion can give, out of 100
+    rule: str
+
+
+@dataclass(frozen=True)
+class GuideLink:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class GuidePage:
+    slug: str
+    title: str  # states exactly len(entries) when the guide's title names a number
+    intro: str
+    written: str
+    requirements: str  # the hard constraints in words; 'no constraints' for none
+    entries: tuple[GuideEntry, ...]
+    catalog_size: int
+    eligible: int
+    left_out: int
+    counterfactuals: tuple[str, ...]
+    weights: tuple[WeightRow, ...]
+    last_updated: str  # ISO date of the newest catalog change; '' for an empty catalog
+    canonical_url: str
+    other_guides: tuple[GuideLink, ...]
+
+
+def guide_url(slug: str) -> str:
+    """Where a guide lives: the flagship at /, every other one at /guides/<slug>/."""
+    return reverse("guides:home") if slug == FLAGSHIP_SLUG else reverse("guides:guide", kwargs={"slug": slug})
+
+
+def honest_title(title: str, shown: int) -> str:
+    """The title with its 'Top N' set to the number of bags actually listed; never padded to the written N."""
+    if not _COUNT_IN_TITLE.search(title):
+        return title
+    if shown == 0:
+        rest = _COUNT_IN_TITLE.sub("", title, count=1).strip()
+        return rest[:1].upper() + rest[1:]
+    return _COUNT_IN_TITLE.sub(lambda m: f"{m.group(1)} {shown}", title, count=1)
+
+
+def guide_page(*, slug: str) -> GuidePage | None:
+    """Everything a guide page shows, ready to print; ``None`` for an unknown guide."""
+    guide = next((g for g in load_guides() if g.slug == slug), None)
+    if guide is None:
+        return None
+    catalog = catalog_products()
+    ranking = run_guide(slug, catalog)
+    by_slug = {p.slug: p for p in catalog}
+    weights = guide.preferences.weights
+    total = weights.total
+    updated = catalog_updated_at()
+    return GuidePage(
+        slug=guide.slug,
+        title=honest_title(guide.title, len(ranking.ranked)),
+        intro=guide.intro,
+        written=guide.written,
+        requirements=guide.preferences.describe(),
+        entries=tuple(
+            _entry(bag, by_slug[bag.slug], catalog, guide.notes.get(bag.slug, ""), total) for bag in ranking.ranked
+        ),
+        catalog_size=len(catalog),
+        eligible=ranking.eligible,
+        left_out=len(ranking.excluded),
+        counterfactuals=tuple(c.message for c in ranking.counterfactuals),
+        weights=tuple(
+            WeightRow(
+                CRITERION_LABELS[name],
+                f"{value:g}",
+                f"{100 * value / total:.1f}" if total > 0 else "0",
+                CRITERION_RULES[name],
+            )
+            for name, value in zip(CRITERIA, weights.as_tuple(), strict=True)
+        ),
+        last_updated=updated.date().isoformat() if updated else "",
+        canonical_url=guide_url(guide.slug),
+        other_guides=tuple(GuideLink(g.title, guide_url(g.slug)) for g in load_guides() if g.slug != guide.slug),
+    )
+
+
+def _entry(bag: RankedBag, product: Product, catalog: list[Product], note: str, total_weight: float) -> GuideEntry:
+    pros_cons = derive_pros_cons(product, catalog)
+    price = product.chosen("price")
+    exterior = product.value("exterior")
+    return GuideEntry(
+        position=bag.position,
+        slug=bag.slug,
+        name=bag.name,
+        url=reverse("catalog:bag", kwargs={"slug": bag.slug}),
+        score=f"{bag.score:.0f}",
+        price=format_price(price.value) if price else "",
+        price_date=price.source.date.stated if price else "",
+        price_source=price.source.title if price else "",
+        price_url=price.source.url if price else "",
+        pros=tuple(p.text for p in pros_cons.pros),
+        cons=tuple(c.text for c in pros_cons.cons),
+        why_summary=_why_summary(bag),
+        why=tuple(_why_line(c, total_weight) for c in bag.contributions),
+        note=note,
+        outline_svg=_small_outline(bag, exterior) if isinstance(exterior, Dimensions) else "",
+        pareto=bag.pareto,
+    )
+
+
+def _why_line(c: Contribution, total_weight: float) -> WhyLine:
+    out_of = 100 * c.weight / total_weight if total_weight > 0 else 0.0
+    return WhyLine(
+        label=CRITERION_LABELS[c.criterion],
+        value=c.raw,
+        source=c.source,
+        points=f"{c.points:.1f}",
+        out_of=f"{out_of:.1f}",
+        note=(c.note + "; counted as the worst") if c.missing and c.note else c.note,
+    )
+
+
+def _why_summary(bag: RankedBag) -> str:
+    scoring = sorted((c for c in bag.contributions if c.points > 0), key=lambda c: (-c.points, c.criterion))
+    parts = [f"{bag.score:.0f} points out of 100."]
+    if scoring:
+        best = [CRITERION_LABELS[c.criterion].lower() for c in scoring[:2]]
+        parts.append(f"Most of them come from its {' and '.join(best)}.")
+    missing = [CRITERION_LABELS[c.criterion].lower() for c in bag.contributions if c.missing]
+    if missing:
+        parts.append(f"No source gives its {' or '.join(missing)}, so it scores nothing there, as the worst would.")
+    if bag.pareto:
+        parts.append("No other bag that qualifies beats it on every count at once.")
+    return " ".join(parts)
+
+
+def _small_outline(bag: RankedBag, dims: Dimensions) -> str:
+    width, height, _depth = front_of(dims)
+    phone = load_item_library().get(PHONE_ID)
+    references = [Outline(phone.name, phone.dims_mm[1], phone.dims_mm[0], "Phone")] if phone else [A4]
+    return outline_svg(
+        Outline(bag.name, width, height),
+        references,
+        title=f"The front of the {bag.name} beside a phone, to scale",
+        id_prefix=f"outline-{bag.slug}",
+    )

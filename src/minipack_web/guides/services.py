@@ -46,7 +46,8 @@ def search_fingerprint() -> str:
     products = Product.objects.aggregate(n=Count("id"), top=Max("id"), updated=Max("updated_at"))
     claims = Claim.objects.aggregate(n=Count("id"), top=Max("id"))
     brands = list(Brand.objects.order_by("pk").values_list("pk", "name"))
-    static = [[g.slug, g.title, g.intro] for g in load_guides()] + [[q.anchor, q.question] for q in QUESTIONS]
+    # "page" marks that guides link to their pages, so an index built before they had one is rebuilt.
+    static = [["page", g.slug, g.title, g.intro] for g in load_guides()] + [[q.anchor, q.question] for q in QUESTIONS]
     payload = json.dumps([products, claims, brands, static], default=str, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -116,8 +117,9 @@ def _bag_documents(product_ids: list[int] | None) -> list[SearchDocument]:
 
 
 def _guide_documents() -> list[SearchDocument]:
-    # Guides have no page of their own yet (a later issue): a result shows the intro and links nowhere.
-    return [_document("guide", g.slug, g.title, g.intro, "") for g in load_guides()]
+    from minipack_web.guides.selectors import guide_url  # the selectors import this module
+
+    return [_document("guide", g.slug, g.title, g.intro, guide_url(g.slug)) for g in load_guides()]
 
 
 def _faq_documents() -> list[SearchDocument]:

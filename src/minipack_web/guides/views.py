@@ -1,12 +1,26 @@
-"""Search and FAQ pages. Thin: read the query string, call one selector, render."""
+"""Guide, search and FAQ pages. Thin: read the path or query string, call one selector, render."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from minipack_web.guides.selectors import faq_page, search_page, search_suggestions
+from minipack_web.guides.selectors import FLAGSHIP_SLUG, faq_page, guide_page, search_page, search_suggestions
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """The flagship guide, "Top 10 mini backpack purses"."""
+    return guide(request, FLAGSHIP_SLUG)
+
+
+@require_safe
+def guide(request: HttpRequest, slug: str) -> HttpResponse:
+    page = guide_page(slug=slug)
+    if page is None:
+        raise Http404("No guide with this address.")
+    return render(request, "guides/guide.html", {"page": page})
 
 
 @require_safe

@@ -1,4 +1,4 @@
-"""The home page and the health check."""
+"""The root page (the flagship guide), the table as the plain list, and the health check."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from ..factories import SHOP, as_records, make_product
 pytestmark = pytest.mark.django_db
 
 
-def test_the_home_page_lists_each_bag_with_its_specs(client: Client) -> None:
+def two_bags() -> None:
     catalog_import(
         records=as_records(
             make_product(),
@@ -30,6 +30,10 @@ def test_the_home_page_lists_each_bag_with_its_specs(client: Client) -> None:
         )
     )
 
+
+def test_the_root_is_the_flagship_guide_ranking_each_bag(client: Client) -> None:
+    two_bags()
+
     response = client.get("/")
 
     assert response.status_code == 200
@@ -38,36 +42,45 @@ def test_the_home_page_lists_each_bag_with_its_specs(client: Client) -> None:
     assert html.startswith("<!DOCTYPE html>")
     assert '<html lang="en">' in html
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
-    assert "<h1>" in html and "Minipack is an honest, data-driven buying guide" in html
+    assert "<h1>Top 2 mini backpack purses</h1>" in html
     for text in (
-        "Fjällräven Kånken Mini",
-        "20 W x 29 H x 13 D cm",
-        "7.85 W x 11.4 H x 5.1 D in",
-        "7 L",
-        "220 g (7.76 oz)",
+        '<a href="/bags/herschel-nova-mini/">Herschel Nova Mini</a>',
+        '<a href="/bags/fjallraven-kanken-mini/">Fjällräven Kånken Mini</a>',
         "$80",
         "2024-05-01",
-        "Herschel Nova Mini",
-        "12 x 9 x 4 in",
-        "30.5 x 22.9 x 10.2 cm",
         "$55",
+        "2025-01-10",
     ):
         assert text in html
-    rows = response.context["rows"]
-    assert [r.finding_count for r in rows] == [0, 3]  # Herschel: no weight, no material, 9 L in a 7.1 L box
-    assert f'<td class="num">{rows[1].finding_count}</td>' in html
+    nav = html.split('<nav class="site-nav"', 1)[1].split("</nav>", 1)[0]
+    assert (
+        '<a href="/">Top 10</a>' in nav and '<a href="/table/">All bags</a>' in nav and '<a href="/faq/">FAQ</a>' in nav
+    )
 
 
-def test_the_home_page_escapes_catalog_text(client: Client) -> None:
+def test_the_table_lists_each_bag_with_its_specs(client: Client) -> None:
+    two_bags()
+
+    response = client.get("/table/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in ("Fjällräven Kånken Mini", "7 L", "$80", "2024-05-01", "Herschel Nova Mini", "9 L", "$55"):
+        assert text in html
+    rows = response.context["table"].rows
+    assert sorted(r.finding_count for r in rows) == [0, 3]  # Herschel: no weight, no material, 9 L in a 7.1 L box
+
+
+def test_the_root_and_the_table_escape_catalog_text(client: Client) -> None:
     catalog_import(records=as_records(make_product(model='<script>alert(1)</script> Mini"')))
 
-    html = client.get("/").content.decode()
+    for path in ("/", "/table/"):
+        html = client.get(path).content.decode()
+        assert "<script>alert(1)" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; Mini&quot;" in html
 
-    assert "<script>alert(1)" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; Mini&quot;" in html
 
-
-def test_the_home_page_of_an_empty_catalog_says_how_to_fill_it(client: Client) -> None:
+def test_the_root_of_an_empty_catalog_says_how_to_fill_it(client: Client) -> None:
     response = client.get("/")
 
     assert response.status_code == 200
