@@ -6,13 +6,17 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from minipack_web.catalog.selectors import product_list
 from minipack_web.guides.selectors import FLAGSHIP_SLUG, faq_page, guide_page, search_page, search_suggestions
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """The flagship guide, "Top 10 mini backpack purses"."""
-    return guide(request, FLAGSHIP_SLUG)
+    """The flagship guide, "Top 10 mini backpack purses", then every bag in the catalog at a glance."""
+    page = guide_page(slug=FLAGSHIP_SLUG)
+    if page is None:
+        raise Http404("No guide with this address.")
+    return render(request, "guides/guide.html", {"page": page, "catalog_rows": product_list()})
 
 
 @require_safe

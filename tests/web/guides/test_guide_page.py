@@ -172,3 +172,13 @@ def test_the_ranking_is_the_same_on_two_requests(client: Client, bundled: None) 
 def test_guide_pages_refuse_writes(client: Client) -> None:
     assert client.post("/").status_code == 405
     assert client.post(f"/guides/{FLAGSHIP_SLUG}/").status_code == 405
+
+
+def test_below_the_top_10_the_root_lists_every_bag_in_the_catalog(client: Client, bundled: None) -> None:
+    html = client.get("/").content.decode()
+
+    section = html.split('id="every-bag"', 1)[1]
+    rows = re.findall(r'<th scope="row"><a href="/bags/([a-z0-9-]+)/">', section)
+    assert len(rows) == 23
+    assert "fjallraven-kanken-mini" in rows and "carhartt-classic-mini-backpack" in rows
+    assert "unknown" in section  # bags with no published size say so
