@@ -659,6 +659,13 @@ def comparison(*, slugs: list[str], only_differences: bool = False) -> Compariso
     ):
         findings.setdefault(product_id, []).append((severity.get(sev, len(SEVERITIES)), f"{sev}: {message}"))
 
+    # A capacity our checks dispute (more than its own box, or sources disagreeing) is shown but never
+    # marked best: the comparison would reward the very figure we warn about.
+    disputed_capacity = set(
+        Finding.objects.filter(
+            product__in=products, field="capacity", code__in=("capacity_exceeds_box", "conflicting_claims")
+        ).values_list("product_id", flat=True)
+    )
     dims = [_dimensions(p) for p in products]
     depth = [min(d.mm) if d else None for d in dims]
     prices = [p.price_minor if p.price_currency == currency else None for p in products]
@@ -682,7 +689,7 @@ def comparison(*, slugs: list[str], only_differences: bool = False) -> Compariso
                         else ""
                         for p in products
                     ],
-                    [p.capacity_ml for p in products],
+                    [None if p.pk in disputed_capacity else p.capacity_ml for p in products],
                     best="largest capacity",
                     highest=True,
                 ),
