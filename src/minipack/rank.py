@@ -406,6 +406,33 @@ def constraint_keys(prefs: Preferences) -> tuple[str, ...]:
     return tuple(keys)
 
 
+# Each numeric limit: the constraint key -> (the column it reads, whether it is an upper bound).
+# The preference holding its bound is named in ``_LIMIT_PREFS``; the filter and the
+# counterfactuals both read these two tables, so a new limit is added in one place.
+_LIMITS: dict[str, tuple[str, bool]] = {
+    "budget_min": ("price", False),
+    "budget_max": ("price", True),
+    "capacity_min": ("capacity", False),
+    "capacity_max": ("capacity", True),
+    "weight_max": ("weight", True),
+    "depth_max": ("depth", True),
+}
+_LIMIT_PREFS = {
+    "budget_min": "budget_min",
+    "budget_max": "budget_max",
+    "capacity_min": "capacity_min_ml",
+    "capacity_max": "capacity_max_ml",
+    "weight_max": "max_weight_g",
+    "depth_max": "max_depth_mm",
+}
+
+
+def _limit_bound(prefs: Preferences, key: str) -> int:
+    bound = getattr(prefs, _LIMIT_PREFS[key])
+    assert isinstance(bound, int), f"{key} is set whenever it is a constraint key"
+    return bound
+
+
 def _numeric(values: I64, bound: int, *, upper: bool) -> tuple[Bool, Bool]:
     unknown = values < 0
     violated = (values > bound) if upper else (values < bound)
@@ -415,24 +442,9 @@ def _numeric(values: I64, bound: int, *, upper: bool) -> tuple[Bool, Bool]:
 def _constraint(cols: Columns, prefs: Preferences, key: str) -> tuple[Bool, Bool]:
     """(fails, unknown) for one constraint key computed from the columns."""
     n = len(cols)
-    if key == "budget_min":
-        assert prefs.budget_min is not None
-        return _numeric(cols.price, prefs.budget_min, upper=False)
-    if key == "budget_max":
-        assert prefs.budget_max is not None
-        return _numeric(cols.price, prefs.budget_max, upper=True)
-    if key == "capacity_min":
-        assert prefs.capacity_min_ml is not None
-        return _numeric(cols.capacity, prefs.capacity_min_ml, upper=False)
-    if key == "capacity_max":
-        assert prefs.capacity_max_ml is not None
-        return _numeric(cols.capacity, prefs.capacity_max_ml, upper=True)
-    if key == "weight_max":
-        assert prefs.max_weight_g is not None
-        return _numeric(cols.weight, prefs.max_weight_g, upper=True)
-    if key == "depth_max":
-        assert prefs.max_depth_mm is not None
-        return _numeric(cols.depth, prefs.max_depth_mm, upper=True)
+    if key in _LIMITS:
+        column, upper = _LIMITS[key]
+        return _numeric(getattr(cols, column), _limit_bound(prefs, key), upper=upper)
     if key.startswith("feature:"):
         unknown = ~cols.features_known
         return unknown | ((cols.features & _FEATURE_BIT[key[8:]]) == 0), unknown
@@ -909,14 +921,6 @@ def _counterfactuals(
     """
     out: list[Counterfactual] = []
     only = result.fails & (result.fails.sum(axis=0) == 1)
-    limits: dict[str, tuple[I64, bool]] = {
-        "budget_min": (cols.price, False),
-        "budget_max": (cols.price, True),
-        "capacity_min": (cols.capacity, False),
-        "capacity_max": (cols.capacity, True),
-        "weight_max": (cols.weight, True),
-        "depth_max": (cols.depth, True),
-    }
     for k, key in enumerate(result.keys):
         blocked = np.flatnonzero(only[k])
         if key == "kit":
@@ -924,8 +928,11 @@ def _counterfactuals(
             continue
         if blocked.size == 0:
             continue
-        if key in limits:
-            out.append(_limit_counterfactual(items, prefs, key, *limits[key], blocked, result.unknown[k]))
+        if key in _LIMITS:
+            column, upper = _LIMITS[key]
+            out.append(
+                _limit_counterfactual(items, prefs, key, getattr(cols, column), upper, blocked, result.unknown[k])
+            )
         elif key == "category":
             for category in CATEGORIES:
                 added = [int(i) for i in blocked if items[i].category == category]
@@ -989,15 +996,7 @@ def _limit_counterfactual(
         )
     target = int(values[known].min() if upper else values[known].max())
     added = known[values[known] == target].tolist()
-    bound = {
-        "budget_min": prefs.budget_min,
-        "budget_max": prefs.budget_max,
-        "capacity_min": prefs.capacity_min_ml,
-        "capacity_max": prefs.capacity_max_ml,
-        "weight_max": prefs.max_weight_g,
-        "depth_max": prefs.max_depth_mm,
-    }[key]
-    assert bound is not None
+    bound = _limit_bound(prefs, key)
     step = abs(target - bound)
     if key.startswith("budget"):
         sign = "+" if upper else "-"
