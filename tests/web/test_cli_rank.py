@@ -65,6 +65,24 @@ def test_bad_input_is_refused_with_a_message(capsys) -> None:
     assert code == 1 and "best-under-100" in out
 
 
+def test_refusals_name_the_option_as_the_api_names_its_parameter(capsys) -> None:
+    # One parser (minipack.preferences) for the CLI and GET /api/rank, so one message for one mistake.
+    code, out, _ = run(capsys, "rank", "--max-weight-g", "light")
+    assert code == 1 and out.startswith("minipack: max_weight_g: 'light' is not a whole number of grams")
+    code, out, _ = run(capsys, "rank", "--must", "water_resistant", "--must", "jetpack")
+    assert code == 1 and out.startswith("minipack: must: unknown feature(s) ['jetpack']")
+    code, out, _ = run(capsys, "rank", "--w-price", "-1")
+    assert code == 1 and out.startswith("minipack: w_price: the price weight must be a number >= 0")
+
+
+def test_weights_from_the_command_line_change_the_order(capsys) -> None:
+    _, default, _ = run(capsys, "rank", "--json")
+    _, cheap, _ = run(capsys, "rank", "--json", "--w-price", "10", "--w-capacity", "0")
+    assert json.loads(cheap)["weights"] == {"price": 10.0, "capacity": 0.0, "weight": 0.5, "organisation": 0.5}
+    assert json.loads(default)["weights"]["price"] == 1.0
+    assert [b["slug"] for b in json.loads(cheap)["ranked"]] != [b["slug"] for b in json.loads(default)["ranked"]]
+
+
 def test_guide_prints_title_intro_and_our_notes(capsys) -> None:
     code, out, _ = run(capsys, "guide", "best-under-100")
 

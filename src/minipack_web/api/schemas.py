@@ -7,7 +7,7 @@ kept beside them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Schema
 
@@ -210,3 +210,19 @@ class ItemOut(Schema):
 class ItemList(Schema):
     count: int
     results: list[ItemOut]
+
+
+class SearchResultOut(Schema):
+    type: Literal["bag", "guide", "faq"]
+    title: str
+    url: str | None  # the page on the site; null for a result without one
+    snippet: str
+
+
+class SearchOut(Schema):
+    query: str
+    searched: bool
+    notes: list[str]
+    limit: int
+    count: int
+    results: list[SearchResultOut]

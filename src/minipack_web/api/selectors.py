@@ -1,10 +1,12 @@
-"""The API's reads: filtered and sorted bag pages, a bag with every claim, and core records by slug.
+"""The API's reads: filtered and sorted bag pages, a bag with every claim, core records by slug, and search.
 
 Filters are ORM lookups on the chosen values ``catalog_refresh`` keeps on
 ``Product`` (so ``%`` and ``_`` in a material are matched as text: Django
 escapes them in ``icontains``); the sort key comes from an allow-list. The
 detail reads the stored claims and rebuilds the core record with the
 catalog's ``product_to_record`` for the conflicts, so both use one rule.
+Search is the site's own (``guides.selectors.search_page``: the same
+matching, typo fallback, order and notes as the /search/ page).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from minipack.fit import BagSpace
 from minipack.fit.interior import bag_space
 from minipack_web.catalog.models import Claim, Product
 from minipack_web.catalog.selectors import product_to_record
+from minipack_web.guides.selectors import KIND_LABEL, search_page
 
 # Sort keys a client may ask for; a leading '-' reverses. Bags without the value come last either way.
 SORTS: dict[str, tuple[str, ...]] = {
@@ -31,6 +34,16 @@ SORTS: dict[str, tuple[str, ...]] = {
     "depth": ("depth_mm",),
 }
 SORT_CHOICES = tuple(key for name in SORTS for key in (name, f"-{name}"))
+
+
+def _storable(text: str) -> bool:
+    """Whether ``text`` can be compared with stored text at all.
+
+    PostgreSQL text cannot hold a NUL character (psycopg refuses the
+    parameter, a 500), so no stored slug, brand or material has one: a
+    client's text with a NUL matches nothing, on SQLite as on PostgreSQL.
+    """
+    return "\x00" not in text
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,8 @@ def bag_queryset(*, filters: BagFilters) -> QuerySet[Product]:
         queryset = queryset.filter(depth_mm__lte=f.max_depth_mm)
     if f.max_weight_g is not None:
         queryset = queryset.filter(weight_g__lte=f.max_weight_g)
+    if not (_storable(f.material) and _storable(f.brand)):
+        return queryset.none()
     if f.material:
         queryset = queryset.filter(material__icontains=f.material)
     if f.brand:
@@ -111,7 +126,8 @@ def bag_detail(*, slug: str) -> BagDetail:
 
 def bag_details(*, slugs: list[str]) -> list[BagDetail]:
     """The bags ``slugs`` in the order given; ``Http404`` naming every unknown slug."""
-    found = {p.slug: p for p in Product.objects.listed().with_claims().filter(slug__in=slugs)}
+    storable = [s for s in slugs if _storable(s)]
+    found = {p.slug: p for p in Product.objects.listed().with_claims().filter(slug__in=storable)}
     missing = [s for s in slugs if s not in found]
     if missing:
         raise Http404("no bag with the slug " + ", ".join(repr(s[:80]) for s in missing))
@@ -132,6 +148,8 @@ def findings_of(product: Product) -> list[dict[str, Any]]:
 
 def bag_record(*, slug: str) -> records.Product | None:
     """The core record of the bag ``slug``, or ``None``."""
+    if not _storable(slug):
+        return None
     product = Product.objects.listed().with_claims().filter(slug=slug).first()
     return None if product is None else product_to_record(product)
 
@@ -148,3 +166,30 @@ def slugs_like(slug: str) -> list[str]:
     import difflib
 
     return difflib.get_close_matches(slug, list(Product.objects.values_list("slug", flat=True)), n=3, cutoff=0.5)
+
+
+# The search page labels its results for people ('Question'); the API names the kind of thing ('faq').
+_SEARCH_TYPES = {label: kind for kind, label in KIND_LABEL.items()}
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    type: str  # bag, guide or faq
+    title: str
+    path: str  # the result's page on the site; '' when it has none
+    snippet: str
+
+
+@dataclass(frozen=True)
+class SiteSearch:
+    query: str  # the text searched for, after any cut
+    searched: bool  # False when the query has no words to search for
+    notes: tuple[str, ...]  # e.g. that a typo was matched to a close spelling, or a long query was cut
+    hits: tuple[SearchHit, ...]
+
+
+def site_search(*, q: str, limit: int) -> SiteSearch:
+    """At most ``limit`` bags, guides and FAQ questions matching ``q``, best first, as /search/ finds them."""
+    page = search_page(q=q, limit=limit)
+    hits = tuple(SearchHit(_SEARCH_TYPES[r.kind], r.title, r.url, r.snippet) for r in page.results)
+    return SiteSearch(query=page.query, searched=page.searched, notes=page.notes, hits=hits)

@@ -10,58 +10,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
-from minipack.errors import PreferenceError
+from minipack.preferences import LIST_FIELDS, TEXT_FIELDS, WEIGHT_FIELDS, preferences_from_text
 from minipack.rank import Preferences, Ranking, Weights
-
-# Items are separated by commas, except a comma between two digits (a decimal comma in 'pouch:soft 0,5L').
-_ITEM_SEPARATOR = re.compile(r"(?<![0-9]),|,(?![0-9])")
-
-
-def _split(values: Sequence[str] | None, pattern: str | re.Pattern[str] = ",") -> list[str]:
-    out: list[str] = []
-    for value in values or ():
-        out.extend(part.strip() for part in re.split(pattern, value) if part.strip())
-    return out
-
-
-def _budget(text: str | None, currency: str) -> tuple[int | None, str | None]:
-    if text is None:
-        return None, None
-    from minipack.units import parse_price
-
-    money = parse_price(text, default_currency=currency)
-    return money.amount_minor, money.currency
 
 
 def preferences_from_args(args: argparse.Namespace) -> Preferences:
-    """The ``Preferences`` the command line asks for."""
-    from minipack.fit.items import resolve_items
-    from minipack.units import parse_length_mm, parse_volume_ml
-
-    low, low_cur = _budget(args.budget_min, args.currency)
-    high, high_cur = _budget(args.budget_max, args.currency)
-    currencies = {c for c in (low_cur, high_cur) if c}
-    if len(currencies) > 1:
-        raise PreferenceError(f"the budget mixes currencies {sorted(currencies)}")
-    return Preferences(
-        budget_min=low,
-        budget_max=high,
-        currency=currencies.pop() if currencies else args.currency,
-        capacity_min_ml=parse_volume_ml(args.min_capacity).low_ml if args.min_capacity else None,
-        capacity_max_ml=parse_volume_ml(args.max_capacity).high_ml if args.max_capacity else None,
-        max_weight_g=args.max_weight_g,
-        max_depth_mm=parse_length_mm(args.max_depth, default_unit="mm") if args.max_depth else None,
-        must_have=frozenset(_split(args.must)),
-        materials_include=tuple(_split(args.material)),
-        materials_exclude=tuple(_split(args.not_material)),
-        categories=frozenset(_split(args.category)),
-        airlines=tuple(_split(args.airline)),
-        kit=tuple(resolve_items(_split(args.items, _ITEM_SEPARATOR))),
-        weights=Weights(args.w_price, args.w_capacity, args.w_weight, args.w_organisation),
-    )
+    """The ``Preferences`` the command line asks for, read by the core as the API reads its query string."""
+    names = (*TEXT_FIELDS, *LIST_FIELDS, *WEIGHT_FIELDS)
+    return preferences_from_text({name: getattr(args, name) for name in names})
 
 
 def _cmd_rank(args: argparse.Namespace) -> int:
@@ -153,7 +111,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     p.add_argument("--must", action="append", metavar="FEATURE,...", help="features the bag must have")
     p.add_argument("--airline", action="append", metavar="CODE,...", help="IATA codes whose personal item it must be")
     p.add_argument("--items", action="append", metavar="ITEM,...", help="item library ids or custom items to hold")
-    p.add_argument("--max-weight-g", type=int, metavar="G")
+    p.add_argument("--max-weight-g", metavar="G")
     p.add_argument("--max-depth", metavar="SIZE", help="smallest outer side, e.g. '12 cm' (mm if no unit)")
     p.add_argument("--min-capacity", metavar="VOLUME", help="e.g. '6 L'")
     p.add_argument("--max-capacity", metavar="VOLUME")
@@ -164,8 +122,6 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     for name in ("price", "capacity", "weight", "organisation"):
         p.add_argument(
             f"--w-{name}",
-            type=float,
-            default=getattr(defaults, name),
             metavar="W",
             help=f"weight of {name} in the score (default {getattr(defaults, name):g})",
         )

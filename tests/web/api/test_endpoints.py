@@ -302,5 +302,103 @@ def test_openapi_lists_every_path(api: Client) -> None:
         "/api/rank",
         "/api/airline-check",
         "/api/items",
+        "/api/search",
     }
     assert "requestBody" in doc["paths"]["/api/fit"]["post"]
+
+
+# --------------------------------------------------------------------------- found by tests/web/api/test_schema.py
+
+
+def test_an_empty_sort_is_the_default_order(api: Client) -> None:
+    # Was a 500 (KeyError): the empty value passed the allow-list check as "no choice" and reached the sort table.
+    body = get(api, "/api/bags", sort="", page_size=100)
+    assert body["sort"] == "name"
+    assert body["results"] == get(api, "/api/bags", page_size=100)["results"]
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/api/bags?brand=%00", 200),
+        ("/api/bags?material=nylon%00", 200),
+        (f"/api/bags/{KANKEN}%00", 404),
+        (f"/api/compare?bags={KANKEN},x%00", 404),
+        ("/api/airline-check?bag=x%00", 404),
+    ],
+)
+def test_a_nul_character_matches_nothing(api: Client, url: str, status: int) -> None:
+    # Was a 500 on PostgreSQL, whose text cannot hold NUL (psycopg refuses the query parameter).
+    response = api.get(url)
+    assert response.status_code == status, response.content
+    if status == 200:
+        assert response.json()["count"] == 0
+    else:
+        assert_error(response.json())
+
+
+def test_a_nul_character_in_a_fit_slug_is_no_such_bag(api: Client) -> None:
+    answer = post(api, {"bag": {"slug": "x\u0000"}, "items": ["iphone-15"]}, 422)
+    assert [d["field"] for d in answer["detail"]] == ["bag.slug"]
+
+
+def test_rank_reads_blank_parameters_as_not_given(api: Client) -> None:
+    # Was 400 "cannot read price ''": a form's empty fields are no constraint, as on /api/bags.
+    blank = dict.fromkeys(("budget_min", "budget_max", "min_capacity", "max_depth", "must", "items"), "")
+    assert get(api, "/api/rank", **blank) == get(api, "/api/rank")
+
+
+@pytest.mark.parametrize(
+    ("url", "blank", "base"),
+    [
+        ("/api/bags", ("currency", "material", "feature", "brand", "category", "sort"), {"price_max": "10000"}),
+        ("/api/items", ("category",), {}),
+        ("/api/airline-check", ("dims", "airline", "kind"), {"bag": KANKEN}),
+        ("/api/search", ("q",), {}),
+    ],
+)
+def test_an_empty_text_parameter_is_not_given(api: Client, url: str, blank: tuple[str, ...], base: dict) -> None:
+    assert get(api, url, **base, **dict.fromkeys(blank, "")) == get(api, url, **base)
+
+
+def _parameters(doc: dict[str, Any], path: str) -> dict[str, dict[str, Any]]:
+    return {p["name"]: p["schema"] for p in doc["paths"][path]["get"]["parameters"]}
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "base"),
+    [
+        ("/api/bags", "sort", {}),
+        ("/api/bags", "feature", {}),
+        ("/api/bags", "category", {}),
+        ("/api/items", "category", {}),
+        ("/api/airline-check", "kind", {"bag": KANKEN}),
+    ],
+)
+def test_the_schema_lists_the_values_a_parameter_takes(api: Client, path: str, name: str, base: dict[str, str]) -> None:
+    # The schema said "any text", and the API refused all but a few words with 400.
+    doc = api.get("/api/openapi.json").json()
+    allowed = _parameters(doc, path)[name]["enum"]
+    assert "" in allowed and len(allowed) > 2
+    for value in allowed:
+        get(api, path, **base, **{name: value})
+    assert name in get(api, path, 400, **base, **{name: "not-" + allowed[-1]})["error"]
+
+
+def test_the_schema_says_what_the_api_reads(api: Client) -> None:
+    doc = api.get("/api/openapi.json").json()
+    bags = _parameters(doc, "/api/bags")
+    # Litres were documented as a number or any text, and text was refused.
+    assert bags["litres_min"]["type"] == bags["litres_max"]["type"] == "number"
+    assert bags["currency"]["pattern"] == "^([A-Z]{3})?$"
+    # Longer text is refused by the query guard.
+    assert all(s.get("maxLength") == 200 for s in bags.values() if s.get("type") == "string")
+    body = doc["paths"]["/api/fit"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    # OpenAPI 3.1 has no "nullable": null had to be one of the id's types, as the API accepts it.
+    assert {"type": "null"} in body["properties"]["id"]["oneOf"]
+    # A bag is a slug or an interior, never both (the API refuses both with 422).
+    assert [sorted(s["properties"]) for s in body["properties"]["bag"]["oneOf"]] == [
+        ["slug"],
+        ["interior_mm", "usable_ml"],
+    ]
+    assert post(api, {"id": None, "bag": {"slug": KANKEN}, "items": ["iphone-15"]})["id"] is None
