@@ -52,6 +52,10 @@ lint: install ## ruff, the import contract, mypy on the core, Django's checks an
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 bench: install ## Speed figures, side by side with the named peers (not part of make test)
+	@# The load benchmark needs wrk and nginx; as root, install them (elsewhere it says how and skips).
+	@if [ "$$(id -u)" = 0 ] && ! { command -v wrk && { command -v nginx || test -x /usr/sbin/nginx; }; } >/dev/null; then \
+		apt-get update -qq && apt-get install -y -qq wrk nginx-light; \
+	fi
 	$(BIN)/python -m benchmarks
 
 ci: lint test ## What CI runs on each database

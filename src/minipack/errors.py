@@ -73,3 +73,15 @@ class PreferenceError(MinipackError, ValueError):
 
     Also a ``ValueError``, for form and argparse layers.
     """
+
+
+class PhotoError(MinipackError, ValueError):
+    """An editor's photo (or its alt text) was refused; ``file_name`` names the upload, ``reason`` says why.
+
+    Also a ``ValueError``, for form layers.
+    """
+
+    def __init__(self, file_name: str, reason: str) -> None:
+        self.file_name = file_name
+        self.reason = reason
+        super().__init__(f"“{file_name}”: {reason}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +27,10 @@ PAGES = [
     "/compare/?bags=fjallraven-kanken-mini,herschel-supply-co-nova-mini,longchamp-le-pliage-backpack",
     "/search/?q=kankn",
     "/faq/",
+    "/fit/",
+    "/fit/?kit=tablet-day&item=kindle-paperwhite-11&c1-name=Paperback&c1-size=20+x+13+x+3+cm",
+    "/for-you/",
+    "/for-you/?budget_max=200&must=adjustable_straps&w_capacity=2",
 ]
 
 
@@ -77,7 +82,7 @@ def test_bag_page_shows_its_name_and_sections(visit: Callable[[str], Page]) -> N
     page = visit("/bags/fjallraven-kanken-mini/")
 
     assert page.get_by_role("heading", level=1).inner_text() == "Fjällräven Kånken Mini"
-    for section in ("Specs and where they come from", "What fits", "Airlines", "Price"):
+    for section in ("Specs and where they come from", "What fits", "Airlines", "Price", "Where to buy"):
         assert page.get_by_role("heading", level=2, name=section).is_visible()
     assert page.locator("table.airlines tbody tr").first.is_visible()
 
@@ -100,3 +105,43 @@ def test_openapi_schema_loads_as_json(page: Page, live_server) -> None:
     schema = json.loads(page.locator("body").inner_text())
     assert schema["openapi"].startswith("3.")
     assert any(p.startswith("/api/bags") for p in schema["paths"])
+
+
+def test_bags_photo_loads_as_webp_in_its_reserved_box(
+    visit: Callable[[str], Page],
+    bundled_catalog: None,
+    settings,
+    tmp_path: Path,
+    viewport: str,
+    console_errors: list[str],
+    assert_accessible: Callable[[Page], None],
+) -> None:
+    from PIL import Image
+
+    from minipack.photos import prepare_photo
+    from minipack_web.catalog.models import Product
+    from minipack_web.catalog.services import bag_photo_create
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    upload = io.BytesIO()
+    Image.new("RGB", (1600, 1200), (120, 60, 90)).save(upload, format="JPEG")
+    bag_photo_create(
+        product=Product.objects.get(slug="fjallraven-kanken-mini"),
+        photo=prepare_photo(upload.getvalue(), file_name="kanken.jpg"),
+        alt="The Kånken Mini, front view",
+    )
+
+    page = visit("/bags/fjallraven-kanken-mini/")
+
+    image = page.get_by_role("img", name="The Kånken Mini, front view")
+    image.wait_for()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+    assert image.evaluate("img => img.currentSrc").endswith(".webp")
+    box = image.bounding_box()
+    assert box is not None and box["width"] <= VIEWPORTS[viewport][0]
+    assert box["height"] == pytest.approx(box["width"] * 768 / 1024, abs=2)
+    # The width and height attributes give the box its shape before the file arrives: no layout shift.
+    assert image.evaluate("img => getComputedStyle(img).aspectRatio") == "auto 1024 / 768"
+    assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[viewport][0]
+    assert console_errors == []
+    assert_accessible(page)

@@ -1,15 +1,28 @@
-"""Fixtures for the web tests: catalog files on disk and the row counts of every catalog table."""
+"""Fixtures for the web tests: an empty page cache per test, catalog files on disk, catalog table row counts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 
+from minipack_web.caching import clear_local_pages
 from minipack_web.catalog.models import Brand, Claim, Finding, Product, Source
 
 from .factories import make_catalog_csv
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache() -> Iterator[None]:
+    """Each test starts with no cached pages: the database is rolled back between tests without a commit,
+    so nothing would tell the page cache that the rows a cached page shows are gone."""
+    cache.clear()
+    clear_local_pages()
+    yield
+    cache.clear()
+    clear_local_pages()
 
 
 @pytest.fixture

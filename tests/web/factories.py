@@ -1,4 +1,4 @@
-"""Test data for the web tests: small core products and import records, and the shared catalog-file factory."""
+"""Test data for the web tests: small core products and import records, and the shared catalog and photo factories."""
 
 from __future__ import annotations
 
@@ -14,8 +14,22 @@ if str(_CORE_TESTS) not in sys.path:
     sys.path.insert(0, str(_CORE_TESTS))
 
 from catalog_factory import make_catalog_csv  # noqa: E402
+from photo_factory import ROTATE_CW, image_bytes, is_blue, is_red, pixel, png_declaring  # noqa: E402
 
-__all__ = ["ARTICLE", "MAKER", "SHOP", "as_records", "make_catalog_csv", "make_product"]
+__all__ = [
+    "ARTICLE",
+    "MAKER",
+    "ROTATE_CW",
+    "SHOP",
+    "as_records",
+    "image_bytes",
+    "is_blue",
+    "is_red",
+    "make_catalog_csv",
+    "make_product",
+    "pixel",
+    "png_declaring",
+]
 
 MAKER = core.Source(
     "Fjällräven product page",

@@ -105,3 +105,57 @@ def test_production_settings_load_when_configured(tmp_path: Path) -> None:
     done = import_prod(tmp_path, DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="minipack.example")
 
     assert done.returncode == 0, done.stderr
+
+
+def test_env_reads_a_site_origin() -> None:
+    env = Env({"SITE": "https://minipack.example/", "PORT": "http://127.0.0.1:8000"})
+
+    assert env.origin("SITE") == "https://minipack.example"
+    assert env.origin("PORT") == "http://127.0.0.1:8000"
+    assert env.origin("MISSING") == ""
+    assert env.origin("MISSING", "http://localhost:8000") == "http://localhost:8000"
+    for bad in (
+        "minipack.example",
+        "ftp://minipack.example",
+        "https://minipack.example/shop",
+        "https://m.example/?a=1",
+    ):
+        with pytest.raises(ImproperlyConfigured, match="not a site origin"):
+            Env({"SITE": bad}).origin("SITE")
+
+
+def prod_site_url(tmp_path: Path, **environ: str) -> subprocess.CompletedProcess[str]:
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "MINIPACK_SITE_URL"))}
+    keep.pop("DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-c", "import minipack_web.settings.prod as s; print(s.MINIPACK_SITE_URL)"],
+        env={**keep, "MINIPACK_VAR_DIR": str(tmp_path), "DJANGO_SECRET_KEY": "x" * 50, **environ},
+        capture_output=True,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("environ", "site_url"),
+    [
+        ({"DJANGO_ALLOWED_HOSTS": ".minipack.example,minipack.example"}, "https://minipack.example"),
+        (
+            {"DJANGO_ALLOWED_HOSTS": "minipack.example", "MINIPACK_SITE_URL": "https://www.minipack.example/"},
+            "https://www.minipack.example",
+        ),
+    ],
+)
+def test_production_takes_the_site_url_or_the_first_single_allowed_host(
+    tmp_path: Path, environ: dict[str, str], site_url: str
+) -> None:
+    done = prod_site_url(tmp_path, **environ)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == site_url
+
+
+def test_production_refuses_to_guess_a_site_url_from_wildcard_hosts(tmp_path: Path) -> None:
+    done = prod_site_url(tmp_path, DJANGO_ALLOWED_HOSTS="*")
+
+    assert done.returncode != 0
+    assert "ImproperlyConfigured" in done.stderr and "MINIPACK_SITE_URL" in done.stderr

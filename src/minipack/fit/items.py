@@ -46,6 +46,7 @@ __all__ = [
     "ItemSource",
     "LibraryItem",
     "UnknownItemError",
+    "distinct_names",
     "load_item_library",
     "parse_item_library",
     "parse_item_spec",
@@ -442,8 +443,16 @@ def resolve_items(names: Sequence[str]) -> list[Item]:
     if len(names) > MAX_ITEMS:
         raise ParseError(f"{len(names)} items", f"at most {MAX_ITEMS} items can be checked at once", what="item list")
     library = load_item_library()
-    items = [_resolve_one(name, library) for name in names]
-    # A copy's number must not take a name the user typed ('pen', 'pen', 'pen #2').
+    return distinct_names([_resolve_one(name, library) for name in names])
+
+
+def distinct_names(items: Sequence[Item]) -> list[Item]:
+    """``items`` with each repeated name numbered: the second ``'pen'`` becomes ``'pen #2'``, and so on.
+
+    Proofs, what to leave out and pictures name items, so two items must
+    never share a name. A copy's number never takes a name given to
+    another item (``'pen', 'pen', 'pen #2'`` gives ``'pen', 'pen #3', 'pen #2'``).
+    """
     typed = {item.name for item in items}
     taken: set[str] = set()
     out = []

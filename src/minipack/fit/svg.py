@@ -68,8 +68,16 @@ class _View:
     y: float
 
 
-def packing_svg(space: BagSpace, items: Sequence[Item], placements: Sequence[Placement], *, title: str) -> str:
-    """A standalone SVG of ``placements`` inside ``space``; ``items`` give names, sizes and soft items."""
+def packing_svg(
+    space: BagSpace, items: Sequence[Item], placements: Sequence[Placement], *, title: str, id_prefix: str = ""
+) -> str:
+    """A standalone SVG of ``placements`` inside ``space``; ``items`` give names, sizes and soft items.
+
+    ``id_prefix`` goes before every id in the drawing (``<prefix>-svg-title``, ``<prefix>-view-top``…):
+    a page that shows several pictures gives each its own, so ids stay unique and each picture is
+    labelled by its own title.
+    """
+    ids = f"{_esc(id_prefix)}-" if id_prefix else ""
     w, h, d = space.interior_mm
     scale = DRAWING_WIDTH / (w + d)
     placed = {p.name: p for p in placements}
@@ -92,17 +100,17 @@ def packing_svg(space: BagSpace, items: Sequence[Item], placements: Sequence[Pla
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_n(width)} {_n(height)}" '
-        'role="img" aria-labelledby="svg-title svg-desc" font-family="system-ui, -apple-system, sans-serif" '
+        f'role="img" aria-labelledby="{ids}svg-title {ids}svg-desc" font-family="system-ui, -apple-system, sans-serif" '
         f'font-size="{FONT}">',
-        f'<title id="svg-title">{_esc(title)}</title>',
-        f'<desc id="svg-desc">{_esc(desc)}</desc>',
+        f'<title id="{ids}svg-title">{_esc(title)}</title>',
+        f'<desc id="{ids}svg-desc">{_esc(desc)}</desc>',
         f'<rect width="{_n(width)}" height="{_n(height)}" fill="#ffffff"/>',
         f'<text x="{MARGIN}" y="{MARGIN - 8}" font-size="{FONT + 3}" font-weight="bold">'
         f"{_esc(_short(title, 60))}</text>",
     ]
     sizes = (w, h, d)
     for view in (top, front, side):
-        out += _view(view, sizes, scale, placements, colours, {item.name: n for n, item in numbered})
+        out += _view(view, sizes, scale, placements, colours, {item.name: n for n, item in numbered}, ids)
     out += _legend(numbered, placed, colours, legend_y)
     out.append("</svg>")
     return "\n".join(out) + "\n"
@@ -115,11 +123,12 @@ def _view(
     placements: Sequence[Placement],
     colours: dict[str, str],
     numbers: dict[str, int],
+    ids: str = "",
 ) -> list[str]:
     across_mm, up_mm = sizes[view.across], sizes[view.up]
     vw, vh = across_mm * scale, up_mm * scale
     out = [
-        f'<g class="view" id="view-{view.label.lower()}">',
+        f'<g class="view" id="{ids}view-{view.label.lower()}">',
         f'<text x="{_n(view.x)}" y="{_n(view.y - 6)}" font-weight="bold">{view.label}</text>',
         f'<rect class="bag" x="{_n(view.x)}" y="{_n(view.y)}" width="{_n(vw)}" height="{_n(vh)}" '
         'fill="#f4f1ea" stroke="#333333" stroke-width="2"/>',

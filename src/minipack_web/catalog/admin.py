@@ -1,4 +1,7 @@
-"""The editor admin. Saving goes through ``services.catalog_refresh``, so chosen values and findings never go stale."""
+"""The editor admin. Saving goes through ``services.catalog_refresh``, so chosen values and findings never go stale.
+
+Photos are an inline on the product; their files are written and deleted by the photo services.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +11,11 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html
 
 from minipack_web.catalog import selectors, services
-from minipack_web.catalog.forms import ClaimForm, ProductForm, SourceForm
-from minipack_web.catalog.models import Brand, Claim, Finding, Product, Source
+from minipack_web.catalog.forms import BagPhotoForm, BagPhotoFormSet, ClaimForm, ProductForm, SourceForm
+from minipack_web.catalog.models import BagPhoto, Brand, Claim, Finding, Product, Source
 
 
 @admin.register(Brand)
@@ -68,6 +72,33 @@ class FindingInline(admin.TabularInline):
         return False
 
 
+class BagPhotoInline(admin.TabularInline):
+    """Editors' photos, first position first. An upload is checked and resized when the product is saved."""
+
+    model = BagPhoto
+    form = BagPhotoForm
+    formset = BagPhotoFormSet
+    # As on SourceAdmin: the admin builds its own form fields, so give the credit link the https default here.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fields = ["preview", "image", "alt", "credit", "credit_url", "position", "uploaded"]
+    readonly_fields = ["preview", "uploaded"]
+    extra = 1
+    verbose_name_plural = "Photos (the first one leads the bag page and its guide entries)"
+
+    @admin.display(description="Now")
+    def preview(self, obj: BagPhoto) -> str:
+        if obj.pk is None or not obj.variants:
+            return "–"
+        view = selectors.photo_view(obj)
+        return format_html('<img src="{}" alt="{}" width="120" style="height:auto">', view.src, obj.alt)
+
+    @admin.display(description="Uploaded as")
+    def uploaded(self, obj: BagPhoto) -> str:
+        if obj.pk is None:
+            return "–"
+        return f"{obj.file_name}, {obj.width} x {obj.height} px"
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     form = ProductForm
@@ -76,7 +107,7 @@ class ProductAdmin(admin.ModelAdmin):
     search_fields = ["brand__name", "model", "slug", "aliases"]
     list_select_related = ["brand"]
     autocomplete_fields = ["brand"]
-    inlines = [ClaimInline, FindingInline]
+    inlines = [ClaimInline, FindingInline, BagPhotoInline]
     actions = ["refresh"]
     fieldsets = [
         (None, {"fields": ["slug", "brand", "model", "category", "colourways", "aliases"]}),
@@ -101,8 +132,28 @@ class ProductAdmin(admin.ModelAdmin):
         return super().get_queryset(request).with_finding_counts()
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
+        # Photos last: their files are written outside the database, so nothing that could still fail
+        # and roll the save back comes after them.
+        photos = [f for f in formsets if f.model is BagPhoto]
+        super().save_related(request, form, [f for f in formsets if f.model is not BagPhoto], change)
         services.catalog_refresh(product_ids=[form.instance.pk])
+        for formset in photos:
+            self.save_formset(request, form, formset, change)
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, Any, set[str], Any]:
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # Findings are derived from the product's claims and go with it; their admin is read-only so
+        # nobody edits or deletes one by hand, which must not stop an editor deleting the product.
+        perms_needed.discard(str(Finding._meta.verbose_name))
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request: HttpRequest, obj: Product) -> None:
+        services.product_delete(product=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        # One at a time, so each product's photo files go with it.
+        for product in queryset:
+            services.product_delete(product=product)
 
     @admin.action(description="Re-run the spec checks and refresh chosen values")
     def refresh(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:

@@ -19,12 +19,27 @@ from django.db import models
 
 import minipack.records as core
 from minipack.catalog import claim_from_text
-from minipack.errors import MinipackError
+from minipack.errors import MinipackError, PhotoError
+from minipack.photos import (
+    MAX_BYTES,
+    MAX_PIXELS,
+    MIN_SHORT_SIDE,
+    PreparedPhoto,
+    check_alt_text,
+    check_upload_size,
+    prepare_photo,
+)
 from minipack.table import TableFilters
 from minipack.units import CURRENCIES, MAX_PRICE_MAJOR
-from minipack_web.catalog.models import Brand, Claim, Product, Source
+from minipack_web.catalog.models import BagPhoto, Brand, Claim, Product, Source
 from minipack_web.catalog.selectors import source_to_record
-from minipack_web.catalog.services import claim_canonical_value, source_values
+from minipack_web.catalog.services import (
+    bag_photo_create,
+    bag_photo_delete,
+    bag_photo_update,
+    claim_canonical_value,
+    source_values,
+)
 
 
 @contextmanager
@@ -260,3 +275,89 @@ class CompareForm(forms.Form):
     @property
     def only_differences(self) -> bool:
         return self.cleaned_data.get("diff") == "1"
+
+
+# --------------------------------------------------------------------------- photos
+
+
+class BagPhotoForm(forms.ModelForm):
+    """One photo in the product admin: the upload is checked and its variants made here, so every refusal
+    (not an image, damaged, too large, too small, alt text missing or a file name) is a form error naming
+    the file and the reason. ``prepared`` holds the accepted photo for the formset's save."""
+
+    image = forms.FileField(
+        label="Photo",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=(
+            f"JPEG, PNG or WebP; up to {MAX_BYTES // 1024 // 1024} MB and {MAX_PIXELS // 1_000_000} megapixels, "
+            f"at least {MIN_SHORT_SIDE} px on the short side. Location and camera data are removed. "
+            "Leave empty to keep the current photo."
+        ),
+    )
+
+    class Meta:
+        model = BagPhoto
+        fields = ["image", "alt", "credit", "credit_url", "position"]
+        formfield_callback = https_urls
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # check_alt_text refuses a blank one, naming the file, instead of a bare "This field is required."
+        self.fields["alt"].required = False
+        self.prepared: PreparedPhoto | None = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        upload = cleaned.get("image")
+        # Each check adds its own error, so an editor sees every problem with the row at once.
+        if upload is not None:
+            try:
+                check_upload_size(upload.size or 0, file_name=upload.name or "")
+                self.prepared = prepare_photo(upload.read(), file_name=upload.name or "")
+            except PhotoError as exc:
+                self.add_error("image", str(exc))
+            else:
+                self._refuse_duplicate()
+        elif self.instance.pk is None:
+            self.add_error("image", "Choose a photo to upload.")
+        file_name = upload.name if upload is not None else self.instance.file_name
+        if file_name:
+            try:
+                cleaned["alt"] = check_alt_text(cleaned.get("alt") or "", file_name=file_name)
+            except PhotoError as exc:
+                self.add_error("alt", str(exc))
+        return cleaned
+
+    def _refuse_duplicate(self) -> None:
+        product_id = self.instance.product_id
+        if self.prepared is None or product_id is None:
+            return
+        same = BagPhoto.objects.filter(product_id=product_id, digest=self.prepared.digest).exclude(pk=self.instance.pk)
+        if same.exists():
+            self.add_error("image", f"“{self.prepared.file_name}”: this bag already has this photo.")
+
+
+class BagPhotoFormSet(forms.BaseInlineFormSet):
+    """Saves through the photo services, so files and rows are written, replaced and deleted together."""
+
+    def save_new(self, form: forms.ModelForm, commit: bool = True) -> BagPhoto:
+        photo = form.prepared  # type: ignore[attr-defined]
+        return bag_photo_create(product=self.instance, photo=photo, **_photo_fields(form))
+
+    def save_existing(self, form: forms.ModelForm, obj: BagPhoto, commit: bool = True) -> BagPhoto:
+        return bag_photo_update(row=obj, photo=form.prepared, **_photo_fields(form))  # type: ignore[attr-defined]
+
+    def delete_existing(self, obj: BagPhoto, commit: bool = True) -> None:
+        if commit:
+            bag_photo_delete(row=obj)
+
+
+def _photo_fields(form: forms.ModelForm) -> dict[str, Any]:
+    data = form.cleaned_data
+    return {
+        "alt": data["alt"],
+        "credit": data.get("credit", ""),
+        "credit_url": data.get("credit_url", ""),
+        "position": data.get("position") or 0,
+    }

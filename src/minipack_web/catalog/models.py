@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Count, Prefetch, Q
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce, Length, NullIf, Trim
+from django.db.models.lookups import GreaterThan
 
 from minipack.checks import SEVERITIES
 from minipack.records import CATEGORIES, FIELDS, ClaimKind
@@ -212,3 +213,57 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.severity} {self.code}: {self.message}"
+
+
+class BagPhotoQuerySet(models.QuerySet["BagPhoto"]):
+    def shown(self) -> BagPhotoQuerySet:
+        """Photos in the order a page shows them: by the editor's position, then oldest first."""
+        return self.order_by("product_id", "position", "pk")
+
+
+class BagPhoto(models.Model):
+    """An editor's photo of a product, stored only as the resized variants ``minipack.photos`` made of it.
+
+    ``variants`` lists every stored file: [{"name", "width", "height",
+    "format"}], names relative to ``MEDIA_ROOT / PHOTO_DIR``, each a hash of
+    its own bytes. The upload itself is not kept: it may carry a GPS position.
+    Files are written and deleted by ``services.bag_photo_*`` only.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="photos")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first; the first photo leads.")
+    alt = models.CharField(
+        "alt text",
+        max_length=250,
+        help_text="What the photo shows, for people who cannot see it: 'The Kånken Mini in Frost Green, front view'.",
+    )
+    credit = models.CharField(
+        max_length=300, blank=True, help_text="Who took the photo, or where it is from: 'Photo: Fjällräven press kit'."
+    )
+    credit_url = models.URLField("credit link", max_length=1000, blank=True)
+    file_name = models.CharField(max_length=255, editable=False)  # as uploaded, for editors
+    digest = models.CharField(max_length=64, editable=False)  # SHA-256 of the upload: the same file twice
+    width = models.PositiveIntegerField(editable=False)  # the upload's size, upright
+    height = models.PositiveIntegerField(editable=False)
+    variants = models.JSONField(default=list, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BagPhotoQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["product_id", "position", "pk"]
+        verbose_name = "photo"
+        constraints = [
+            # The form refuses blank alt text with a reason; this keeps any other path from storing one.
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("alt")), 0), name="catalog_bagphoto_alt_not_blank"
+            ),
+            models.CheckConstraint(condition=Q(width__gt=0, height__gt=0), name="catalog_bagphoto_size_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.alt
+
+    @property
+    def file_names(self) -> list[str]:
+        return [v["name"] for v in self.variants]

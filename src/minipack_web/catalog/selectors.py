@@ -11,10 +11,14 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
 
+from django.conf import settings
 from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
 
 from minipack import records
 from minipack.airlines import SOFT_COMPRESS_PERCENT, AirlineVerdict, check_bag, load_airline_rules
@@ -25,7 +29,10 @@ from minipack.fit import BagSpace, FitResult, check_fit
 from minipack.fit.interior import bag_space, construction_of, estimate_interior
 from minipack.fit.items import load_item_library
 from minipack.kits import COMMON_KITS, similar_products
+from minipack.offers import STALE_AFTER_DAYS, Offer, offers
+from minipack.photos import VARIANT_NAME
 from minipack.proscons import derive_pros_cons
+from minipack.schema_org import product_jsonld
 from minipack.table import TableEntry, TableFilters, filter_entries, sort_entries
 from minipack.units import (
     Capacity,
@@ -38,7 +45,9 @@ from minipack.units import (
     format_volume,
     format_weight,
 )
-from minipack_web.catalog.models import Brand, Claim, Finding, Product, Source
+from minipack_web.catalog.models import BagPhoto, Brand, Claim, Finding, Product, Source
+from minipack_web.seo.jsonld import script_json
+from minipack_web.seo.origin import absolute_url
 
 
 @dataclass(frozen=True)
@@ -148,6 +157,21 @@ def catalog_updated_at() -> datetime | None:
     return newest
 
 
+@dataclass(frozen=True)
+class ProductUpdate:
+    slug: str
+    url: str
+    updated_at: datetime
+
+
+def product_updates() -> list[ProductUpdate]:
+    """Every bag's page and when its product last changed, in listing order: for the sitemap."""
+    return [
+        ProductUpdate(slug, reverse("catalog:bag", kwargs={"slug": slug}), updated_at)
+        for slug, updated_at in Product.objects.listed().values_list("slug", "updated_at")
+    ]
+
+
 def product_ids_citing(*, source: Source) -> list[int]:
     """Products with a claim from ``source``: the ones to refresh when the source is edited."""
     return list(Claim.objects.filter(source=source).values_list("product_id", flat=True).distinct())
@@ -238,6 +262,37 @@ class SimilarRow:
 
 
 @dataclass(frozen=True)
+class PhotoView:
+    """A photo ready for <picture>: a srcset per format, the size to reserve, the words to say."""
+
+    alt: str
+    credit: str
+    credit_url: str
+    src: str  # a JPEG every browser shows: the widest up to 640 px
+    small_src: str  # the narrowest JPEG, for a thumbnail
+    srcset_webp: str  # '/media/bag-photos/…-320w.webp 320w, …'
+    srcset_jpeg: str
+    width: int  # the widest variant's size: with height, the aspect ratio the page reserves (no layout shift)
+    height: int
+    largest_jpeg: str  # path of the widest JPEG: what a link preview should show
+
+
+@dataclass(frozen=True)
+class OfferRow:
+    """One place to buy, ready to print; ``stale_note`` is '' when the price was seen recently."""
+
+    shop: str
+    url: str
+    price: str  # '$49.99'
+    currency: str  # 'USD'; '' when the price already names it ('CAD 60')
+    seen: str  # the date as the source states it
+    seen_iso: str  # for <time datetime>: '2025-01-10', '2025-01' or ''
+    stale_note: str
+    source: str
+    kind: str
+
+
+@dataclass(frozen=True)
 class BagPage:
     slug: str
     name: str
@@ -256,10 +311,21 @@ class BagPage:
     price_date: str
     price_chart_svg: str
     similar: tuple[SimilarRow, ...]
+    # schema.org Product, escaped for a <script> element. Keyword-only with a default so fields added
+    # after it need none; filled in by bag_page once the rest of the page (its photo, if any) is known.
+    jsonld: str = field(default="", kw_only=True)
+    photos: tuple[PhotoView, ...] = field(default=(), kw_only=True)  # the editor's order
+    # Absolute URL of the first photo's widest JPEG, '' without a photo: for og:image and JSON-LD.
+    photo_url: str = field(default="", kw_only=True)
+    offers: tuple[OfferRow, ...] = field(default=(), kw_only=True)  # cheapest first within a currency
+    offers_stale_after_days: int = field(default=STALE_AFTER_DAYS, kw_only=True)
 
 
-def bag_page(*, slug: str) -> BagPage | None:
-    """Everything the bag page shows, ready to print; ``None`` for an unknown slug."""
+def bag_page(*, slug: str, today: date | None = None) -> BagPage | None:
+    """Everything the bag page shows, ready to print; ``None`` for an unknown slug.
+
+    ``today`` (default: the site's local date) decides which offers are old enough to say so.
+    """
     row = Product.objects.listed().with_claims().filter(slug=slug).first()
     if row is None:
         return None
@@ -271,7 +337,8 @@ def bag_page(*, slug: str) -> BagPage | None:
     points = price_points(product)
     exterior = product.value("exterior")
     dims = exterior if isinstance(exterior, Dimensions) else None
-    return BagPage(
+    photos = tuple(photo_view(p) for p in row.photos.all())
+    page = BagPage(
         slug=product.slug,
         name=product.name,
         category=row.get_category_display(),
@@ -293,6 +360,98 @@ def bag_page(*, slug: str) -> BagPage | None:
         similar=tuple(
             SimilarRow(p.slug, p.name, _size_text(p.value("exterior"))) for p in similar_products(product, catalog)
         ),
+        photos=photos,
+        photo_url=absolute_url(photos[0].largest_jpeg) if photos else "",
+        offers=tuple(
+            _offer_row(o)
+            for o in offers(product, today=today or timezone.localdate(), preferred_currency=catalog_currency())
+        ),
+    )
+    return replace(page, jsonld=_bag_jsonld(product, photo_url=getattr(page, "photo_url", "")))
+
+
+def _bag_jsonld(product: records.Product, *, photo_url: str | None) -> str:
+    url = absolute_url(reverse("catalog:bag", kwargs={"slug": product.slug}))
+    return script_json(product_jsonld(product, url=url, image=absolute_url(photo_url) if photo_url else ""))
+
+
+# --------------------------------------------------------------------------- photos and offers
+
+PHOTO_DIR = "bag-photos"
+FALLBACK_WIDTH = 640  # the <img src> for browsers that ignore srcset: sharp in a phone's column
+
+
+def photo_root() -> Path:
+    """Where photo variants are stored: ``MEDIA_ROOT/bag-photos``, read at call time (tests point it elsewhere)."""
+    return Path(settings.MEDIA_ROOT) / PHOTO_DIR
+
+
+def photo_file_path(*, name: str) -> Path | None:
+    """The stored file called ``name``, or ``None``.
+
+    Only a variant name (hash, width, extension) is looked up, so no path a request sends can
+    leave the photo folder.
+    """
+    if not VARIANT_NAME.fullmatch(name):
+        return None
+    path = photo_root() / name
+    return path if path.is_file() else None
+
+
+def photo_view(photo: BagPhoto) -> PhotoView:
+    """A stored photo as srcsets and sizes; every photo the services store has a JPEG and a WebP per width."""
+
+    def url(name: str) -> str:
+        return reverse("catalog:photo_file", kwargs={"name": name})
+
+    by_width = sorted(photo.variants, key=lambda v: v["width"])
+    jpegs = [v for v in by_width if v["format"] == "jpg"]
+    webps = [v for v in by_width if v["format"] == "webp"]
+    widest = jpegs[-1]
+    fallback = [v for v in jpegs if v["width"] <= FALLBACK_WIDTH] or jpegs[:1]
+    return PhotoView(
+        alt=photo.alt,
+        credit=photo.credit,
+        credit_url=photo.credit_url,
+        src=url(fallback[-1]["name"]),
+        small_src=url(jpegs[0]["name"]),
+        srcset_webp=", ".join(f"{url(v['name'])} {v['width']}w" for v in webps),
+        srcset_jpeg=", ".join(f"{url(v['name'])} {v['width']}w" for v in jpegs),
+        width=widest["width"],
+        height=widest["height"],
+        largest_jpeg=url(widest["name"]),
+    )
+
+
+def first_photos(*, slugs: Iterable[str]) -> dict[str, PhotoView]:
+    """Each given bag's first photo, by slug; bags without one are left out. One query."""
+    first: dict[str, PhotoView] = {}
+    for photo in BagPhoto.objects.filter(product__slug__in=list(slugs)).select_related("product").shown():
+        if photo.product.slug not in first:
+            first[photo.product.slug] = photo_view(photo)
+    return first
+
+
+def _offer_row(offer: Offer) -> OfferRow:
+    price = format_price(offer.price)
+    currency = offer.price.currency
+    key = offer.seen.key
+    if offer.age_days is None:
+        stale = "Undated: the price may have changed."
+    elif offer.stale:
+        stale = f"Seen {offer.age_days} days ago: the price may have changed."
+    else:
+        stale = ""
+    return OfferRow(
+        shop=offer.shop,
+        url=offer.url,
+        price=price,
+        currency="" if price.startswith(currency) else currency,
+        seen=offer.seen.stated,
+        seen_iso="-".join(f"{n:02d}" for n in key if n) if key else "",
+        stale_note=stale,
+        source=offer.source_title,
+        kind=offer.kind.value,
     )
 
 

@@ -1,4 +1,4 @@
-"""Writes to the catalog: importing records, and refreshing what is derived from the claims.
+"""Writes to the catalog: importing records, refreshing what is derived from the claims, storing photos.
 
 Everything here runs inside ``transaction.atomic``: an import is all or
 nothing (a bad file was refused before we get here, and any later error rolls
@@ -13,10 +13,15 @@ answers in and out of the database.
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, TypeVar
 
 from django.db import transaction
@@ -27,10 +32,12 @@ import minipack.records as core
 from minipack.catalog import ImportRecord, bundled_catalog, claim_to_text, merge_records
 from minipack.checks import Finding, run_checks
 from minipack.errors import MinipackError
+from minipack.photos import PreparedPhoto, Variant, check_alt_text
 from minipack.units import Capacity, Dimensions, Money
+from minipack_web.caching import invalidate_pages
 from minipack_web.catalog import models
 from minipack_web.catalog.reports import ImportReport, Outcome, RecordResult, severity_counts
-from minipack_web.catalog.selectors import product_to_record
+from minipack_web.catalog.selectors import photo_root, product_to_record
 
 # Keeps every `IN (...)` list under SQLite's historic limit of 999 bound parameters.
 CHUNK = 900
@@ -127,6 +134,8 @@ def catalog_refresh(*, product_ids: Iterable[int], progress: bool = False) -> di
         transaction.atomic(),
         tqdm(total=len(ids), desc="checks", unit="product", disable=not progress, file=sys.stderr) as bar,
     ):
+        # Bulk updates send no model signals: say here that the public pages are out of date (once committed).
+        invalidate_pages()
         for chunk in _chunks(ids):
             for severity, n in _refresh_chunk(chunk).items():
                 counts[severity] += n
@@ -189,6 +198,8 @@ def catalog_import(*, records: Sequence[ImportRecord], dry_run: bool = False, pr
     catalog = merge_records(records)
     with transaction.atomic():
         report = _Import(list(records), {p.slug: p for p in catalog.products}, progress=progress).run()
+        # bulk_create/bulk_update send no model signals; a dry run rolls back, which cancels this too.
+        invalidate_pages()
         if dry_run:
             transaction.set_rollback(True)
     return replace(report, dry_run=dry_run)
@@ -399,3 +410,162 @@ def _record_identity(product: core.Product) -> tuple[Any, ...]:
 
 def _identity(product: models.Product) -> tuple[Any, ...]:
     return (product.brand.name, product.model, product.category, product.colourways, product.aliases)
+
+
+# --------------------------------------------------------------------------- photos
+#
+# The files of a photo are its variants, named by a hash of their bytes (minipack.photos). Two photos
+# whose pixels are identical (the same picture uploaded twice, or once with and once without its
+# metadata) share files, so a file is deleted only when no remaining row names it. Files are written
+# before the row and removed again if anything fails; deletions wait for the commit, so a rolled-back
+# delete never loses a file a row still names.
+
+
+def bag_photo_create(
+    *,
+    product: models.Product,
+    photo: PreparedPhoto,
+    alt: str,
+    credit: str = "",
+    credit_url: str = "",
+    position: int = 0,
+) -> models.BagPhoto:
+    """Store a prepared photo of ``product``: all or nothing (no row and none of its new files on failure).
+
+    ``PhotoError`` when the alt text is refused, before anything is written.
+    """
+    row = models.BagPhoto(
+        product=product,
+        position=position,
+        alt=check_alt_text(alt, file_name=photo.file_name),
+        credit=credit.strip(),
+        credit_url=credit_url,
+    )
+    _set_upload(row, photo)
+    with _stored(photo.variants), transaction.atomic():
+        row.save()
+    return row
+
+
+def bag_photo_update(
+    *,
+    row: models.BagPhoto,
+    alt: str,
+    credit: str = "",
+    credit_url: str = "",
+    position: int = 0,
+    photo: PreparedPhoto | None = None,
+) -> models.BagPhoto:
+    """Change a photo's text and place; with ``photo``, also its picture (the old files go once committed)."""
+    row.alt = check_alt_text(alt, file_name=photo.file_name if photo else row.file_name)
+    row.credit, row.credit_url, row.position = credit.strip(), credit_url, position
+    if photo is None:
+        row.save()
+        return row
+    old_names = row.file_names
+    _set_upload(row, photo)
+    with _stored(photo.variants), transaction.atomic():
+        row.save()
+        _remove_files_on_commit(old_names)
+    return row
+
+
+def bag_photo_delete(*, row: models.BagPhoto) -> None:
+    """Delete a photo; its files go once the deletion is committed, unless another photo names them."""
+    names = row.file_names
+    with transaction.atomic():
+        row.delete()
+        _remove_files_on_commit(names)
+
+
+def product_delete(*, product: models.Product) -> None:
+    """Delete a product with its claims, findings and photos, and then the photos' files."""
+    names = [name for row in product.photos.all() for name in row.file_names]
+    with transaction.atomic():
+        product.delete()
+        _remove_files_on_commit(names)
+
+
+def bag_photo_files_prune(*, older_than_s: float = 3600.0) -> list[str]:
+    """Remove photo files no row names, older than ``older_than_s`` (so an upload in progress is left alone).
+
+    The backstop for files a crash or an outer rollback left behind; returns the names removed.
+    """
+    root = photo_root()
+    if not root.is_dir():
+        return []
+    named = _named_files()
+    cutoff = time.time() - older_than_s
+    removed = []
+    for path in sorted(root.iterdir()):
+        # Also half-written temporary files, which start with a dot.
+        if path.is_file() and path.name not in named and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed.append(path.name)
+    return removed
+
+
+def _set_upload(row: models.BagPhoto, photo: PreparedPhoto) -> None:
+    row.file_name = photo.file_name[:255]
+    row.digest = photo.digest
+    row.width, row.height = photo.width, photo.height
+    row.variants = [
+        {"name": v.name, "width": v.width, "height": v.height, "format": v.extension} for v in photo.variants
+    ]
+
+
+@contextmanager
+def _stored(variants: Sequence[Variant]) -> Iterator[None]:
+    """Write the variants' files; if the block fails, remove the ones this call created, and re-raise."""
+    created = _write_files(variants)
+    try:
+        yield
+    except BaseException:
+        _unlink(created)
+        raise
+
+
+def _write_files(variants: Sequence[Variant]) -> list[Path]:
+    root = photo_root()
+    root.mkdir(parents=True, exist_ok=True)
+    created: list[Path] = []
+    try:
+        for variant in variants:
+            path = root / variant.name
+            if path.exists():  # the same bytes, already stored for another photo
+                continue
+            # Write beside the target, then rename: a reader never sees half a file.
+            fd, tmp = tempfile.mkstemp(dir=root, prefix=".upload-")
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(variant.data)
+                os.chmod(tmp, 0o644)  # mkstemp makes 0600; a front server reading MEDIA_ROOT needs to read it
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+            created.append(path)
+    except BaseException:
+        _unlink(created)
+        raise
+    return created
+
+
+def _unlink(paths: Iterable[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def _named_files() -> set[str]:
+    # Every row's variants: a few names per photo, and JSON containment is not portable to SQLite.
+    return {v["name"] for variants in models.BagPhoto.objects.values_list("variants", flat=True) for v in variants}
+
+
+def _remove_files_on_commit(names: Iterable[str]) -> None:
+    candidates = set(names)
+
+    def remove() -> None:
+        root = photo_root()
+        _unlink(root / name for name in candidates - _named_files())
+
+    transaction.on_commit(remove)

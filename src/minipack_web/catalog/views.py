@@ -4,16 +4,28 @@ from __future__ import annotations
 
 from django import forms
 from django.db import DatabaseError, connection
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from minipack.photos import CONTENT_TYPES
 from minipack.table import TableFilters
+from minipack_web.caching import PAGE_TIMEOUT, cache_public_page
+from minipack_web.catalog.fit_forms import FitForm
+from minipack_web.catalog.fit_selectors import fit_answer
 from minipack_web.catalog.forms import SORT_CHOICES, CompareForm, TableForm
-from minipack_web.catalog.selectors import bag_page, catalog_currency, comparison, table_csv, table_rows
+from minipack_web.catalog.selectors import (
+    bag_page,
+    catalog_currency,
+    comparison,
+    photo_file_path,
+    table_csv,
+    table_rows,
+)
 
 
+@cache_public_page(PAGE_TIMEOUT)
 @require_safe
 def bag(request: HttpRequest, slug: str) -> HttpResponse:
     page = bag_page(slug=slug)
@@ -22,6 +34,7 @@ def bag(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "catalog/bag.html", {"page": page})
 
 
+@cache_public_page(PAGE_TIMEOUT)
 @require_safe
 def table(request: HttpRequest) -> HttpResponse:
     form = TableForm(request.GET, currency=catalog_currency())
@@ -50,6 +63,7 @@ def table(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cache_public_page(PAGE_TIMEOUT)
 @require_safe
 def compare(request: HttpRequest) -> HttpResponse:
     form = CompareForm(request.GET)
@@ -114,3 +128,38 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except DatabaseError:
         return HttpResponse("database unavailable", status=503, content_type="text/plain; charset=utf-8")
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+# A year: a photo file's name is a hash of its bytes, so the bytes behind a name never change.
+PHOTO_CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+
+@require_safe
+def photo_file(request: HttpRequest, name: str) -> HttpResponse:
+    """One stored photo variant, in development and in production alike (docs/decisions/0007-bag-photos.md)."""
+    path = photo_file_path(name=name)
+    try:
+        if path is None:
+            raise FileNotFoundError(name)
+        file = path.open("rb")
+    except FileNotFoundError:  # also a photo deleted since the check
+        raise Http404("No photo with this name.") from None
+    response = FileResponse(file, content_type=CONTENT_TYPES[path.suffix.lstrip(".")])
+    response["Cache-Control"] = PHOTO_CACHE_CONTROL
+    return response
+
+
+@cache_public_page(PAGE_TIMEOUT)
+@require_safe
+def fit(request: HttpRequest) -> HttpResponse:
+    """Will my things fit? The form, and once something is chosen, every bag's answer."""
+    form = FitForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        # The form comes back filled in, with each bad field named, so one typo costs one fix.
+        return render(request, "catalog/fit.html", {"form": form, "problems": form.problems()}, status=400)
+    kit = form.kit_items
+    return render(
+        request,
+        "catalog/fit.html",
+        {"form": form, "answer": fit_answer(kit=kit) if kit else None, "share_query": form.share_query()},
+    )

@@ -22,14 +22,13 @@ database:
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.db import connection
 from django.db.models import F, Q, QuerySet, Value
 from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
 
 from minipack.airlines import load_airline_rules
 from minipack.drawings import A4, Outline, front_of, outline_svg
@@ -38,13 +37,16 @@ from minipack.fit.items import load_item_library
 from minipack.guides import load_guides, run_guide
 from minipack.kits import COMMON_KITS
 from minipack.proscons import derive_pros_cons
-from minipack.rank import CRITERIA, Contribution, RankedBag
-from minipack.records import Product
+from minipack.rank import CRITERIA, Contribution, Preferences, RankedBag, Weights, rank
+from minipack.records import Product, SourceDate
+from minipack.schema_org import ListEntry, item_list_jsonld
 from minipack.search import MAX_QUERY_CHARS, Query, close_words, read_query, words
 from minipack.units import Dimensions, format_price
-from minipack_web.catalog.selectors import PHONE_ID, catalog_products, catalog_updated_at
+from minipack_web.catalog.selectors import PHONE_ID, PhotoView, catalog_products, catalog_updated_at, first_photos
 from minipack_web.guides.models import SearchDocument
 from minipack_web.guides.services import FTS_TABLE, search_index_ensure
+from minipack_web.seo.jsonld import script_json
+from minipack_web.seo.origin import absolute_url
 
 MAX_RESULTS = 50
 MAX_SUGGESTIONS = 8
@@ -212,14 +214,6 @@ def faq_page() -> FaqPage:
     return FaqPage(answers=answers, jsonld=script_json(faq_jsonld(answers)))
 
 
-def script_json(data: object) -> SafeString:
-    """JSON safe inside any <script> element: <, > and & escaped as json_script does (it cannot set the type)."""
-    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES))  # noqa: S308
-
-
-_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-
-
 # --------------------------------------------------------------------------- guide pages
 
 FLAGSHIP_SLUG = "top-10-mini-backpack-purses"
@@ -266,6 +260,7 @@ class GuideEntry:
     note: str  # our note for this bag in this guide, if any
     outline_svg: str  # '' when no source gives the bag's size
     pareto: bool
+    photo: PhotoView | None = None  # the bag's first photo, shown instead of the drawing when there is one
 
 
 @dataclass(frozen=True)
@@ -298,6 +293,7 @@ class GuidePage:
     last_updated: str  # ISO date of the newest catalog change; '' for an empty catalog
     canonical_url: str
     other_guides: tuple[GuideLink, ...]
+    jsonld: str  # schema.org ItemList of the entries shown, escaped for a <script> element
 
 
 def guide_url(slug: str) -> str:
@@ -326,35 +322,94 @@ def guide_page(*, slug: str) -> GuidePage | None:
     weights = guide.preferences.weights
     total = weights.total
     updated = catalog_updated_at()
+    title = honest_title(guide.title, len(ranking.ranked))
+    photos = first_photos(slugs=[bag.slug for bag in ranking.ranked])
+    entries = tuple(
+        _entry(bag, by_slug[bag.slug], catalog, guide.notes.get(bag.slug, ""), total, photo=photos.get(bag.slug))
+        for bag in ranking.ranked
+    )
     return GuidePage(
         slug=guide.slug,
-        title=honest_title(guide.title, len(ranking.ranked)),
+        title=title,
         intro=guide.intro,
         written=guide.written,
         requirements=guide.preferences.describe(),
-        entries=tuple(
-            _entry(bag, by_slug[bag.slug], catalog, guide.notes.get(bag.slug, ""), total) for bag in ranking.ranked
-        ),
+        entries=entries,
         catalog_size=len(catalog),
         eligible=ranking.eligible,
         left_out=len(ranking.excluded),
         counterfactuals=tuple(c.message for c in ranking.counterfactuals),
-        weights=tuple(
-            WeightRow(
-                CRITERION_LABELS[name],
-                f"{value:g}",
-                f"{100 * value / total:.1f}" if total > 0 else "0",
-                CRITERION_RULES[name],
-            )
-            for name, value in zip(CRITERIA, weights.as_tuple(), strict=True)
-        ),
+        weights=weight_rows(weights),
         last_updated=updated.date().isoformat() if updated else "",
         canonical_url=guide_url(guide.slug),
         other_guides=tuple(GuideLink(g.title, guide_url(g.slug)) for g in load_guides() if g.slug != guide.slug),
+        jsonld=script_json(
+            item_list_jsonld(
+                name=title,
+                url=absolute_url(guide_url(guide.slug)),
+                entries=[ListEntry(e.position, absolute_url(e.url), e.name) for e in entries],
+            )
+        ),
     )
 
 
-def _entry(bag: RankedBag, product: Product, catalog: list[Product], note: str, total_weight: float) -> GuideEntry:
+@dataclass(frozen=True)
+class GuideSummary:
+    """A guide as the feed and the sitemap list it."""
+
+    slug: str
+    title: str  # the honest title, as the page states it today
+    url: str
+    summary: str
+    updated: datetime
+
+
+def guide_summaries() -> list[GuideSummary]:
+    """Every guide, in the order of the guides file, with when its page last changed.
+
+    A guide's page changes when its words are rewritten (``written``) or the
+    catalog changes (which can re-rank it): ``updated`` is the later of the
+    two. The title is ranked for, so the feed never promises a 'Top 10' the
+    page lists fewer of.
+    """
+    catalog = catalog_products()
+    changed = catalog_updated_at()
+    summaries = []
+    for guide in load_guides():
+        known = [d for d in (_written_at(guide.written), changed) if d is not None]
+        summaries.append(
+            GuideSummary(
+                slug=guide.slug,
+                title=honest_title(guide.title, len(run_guide(guide.slug, catalog).ranked)),
+                url=guide_url(guide.slug),
+                summary=guide.intro,
+                updated=max(known, default=_EPOCH),
+            )
+        )
+    return summaries
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _written_at(written: str) -> datetime | None:
+    """'2025-06' -> 1 June 2025, 00:00 UTC: the earliest moment the stated date allows."""
+    key = SourceDate.parse(written).key
+    if key is None:
+        return None
+    year, month, day = key
+    return datetime(year, month or 1, day or 1, tzinfo=UTC)
+
+
+def _entry(
+    bag: RankedBag,
+    product: Product,
+    catalog: list[Product],
+    note: str,
+    total_weight: float,
+    *,
+    photo: PhotoView | None = None,
+) -> GuideEntry:
     pros_cons = derive_pros_cons(product, catalog)
     price = product.chosen("price")
     exterior = product.value("exterior")
@@ -375,6 +430,7 @@ def _entry(bag: RankedBag, product: Product, catalog: list[Product], note: str, 
         note=note,
         outline_svg=_small_outline(bag, exterior) if isinstance(exterior, Dimensions) else "",
         pareto=bag.pareto,
+        photo=photo,
     )
 
 
@@ -414,3 +470,68 @@ def _small_outline(bag: RankedBag, dims: Dimensions) -> str:
         title=f"The front of the {bag.name} beside a phone, to scale",
         id_prefix=f"outline-{bag.slug}",
     )
+
+
+def weight_rows(weights: Weights) -> tuple[WeightRow, ...]:
+    """Each criterion's weight, the most points it can give out of 100, and its rule in words."""
+    total = weights.total
+    return tuple(
+        WeightRow(
+            CRITERION_LABELS[name],
+            f"{value:g}",
+            f"{100 * value / total:.1f}" if total > 0 else "0",
+            CRITERION_RULES[name],
+        )
+        for name, value in zip(CRITERIA, weights.as_tuple(), strict=True)
+    )
+
+
+# --------------------------------------------------------------------------- for you
+
+FOR_YOU_TOP = 10
+
+
+@dataclass(frozen=True)
+class NotForYouRow:
+    """A bag the shopper's constraints rule out, and every constraint it fails, in words."""
+
+    slug: str
+    name: str
+    url: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ForYouPage:
+    requirements: str  # the hard constraints in words; 'no constraints' for none
+    entries: tuple[GuideEntry, ...]
+    catalog_size: int
+    eligible: int
+    not_for_you: tuple[NotForYouRow, ...]
+    counterfactuals: tuple[str, ...]  # sentences: what one change would add
+    weights: tuple[WeightRow, ...]
+
+
+def for_you_page(*, prefs: Preferences, top: int = FOR_YOU_TOP) -> ForYouPage:
+    """A personal top ``top`` from ``minipack.rank.rank`` over the live catalog, explained as a guide is."""
+    catalog = catalog_products()
+    ranking = rank(catalog, prefs, top=top)
+    by_slug = {p.slug: p for p in catalog}
+    total = prefs.weights.total
+    return ForYouPage(
+        requirements=prefs.describe(),
+        entries=tuple(_entry(bag, by_slug[bag.slug], catalog, "", total) for bag in ranking.ranked),
+        catalog_size=len(catalog),
+        eligible=ranking.eligible,
+        not_for_you=tuple(
+            NotForYouRow(e.slug, e.name, reverse("catalog:bag", kwargs={"slug": e.slug}), e.reasons)
+            for e in ranking.excluded
+        ),
+        counterfactuals=tuple(_sentence(c.message) for c in ranking.counterfactuals),
+        weights=weight_rows(prefs.weights),
+    )
+
+
+def _sentence(message: str) -> str:
+    """The core's counterfactual phrase ('+$5 of budget (up to $75) adds …') as a sentence."""
+    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")

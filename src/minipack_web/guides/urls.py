@@ -10,4 +10,5 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("search/suggest", views.suggest, name="suggest"),
     path("faq/", views.faq, name="faq"),
+    path("for-you/", views.for_you, name="for_you"),
 ]

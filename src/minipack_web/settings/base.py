@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from minipack_web.settings.env import ENV
 
@@ -17,6 +19,11 @@ VAR_DIR = ENV.path("MINIPACK_VAR_DIR", BASE_DIR / "var")
 DEBUG = False
 ALLOWED_HOSTS: list[str] = []
 
+# Where the site lives, for every absolute URL we publish (canonical links, OpenGraph, JSON-LD, the sitemap,
+# the feed): read from settings, never from the request's Host header, so a forged Host cannot put
+# another origin into a page or a cached copy of one. prod.py derives it when it is not set.
+MINIPACK_SITE_URL = ENV.origin("MINIPACK_SITE_URL", "http://127.0.0.1:8000")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -24,13 +31,18 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "minipack_web.catalog",
     "minipack_web.guides",
     "minipack_web.community",
     "minipack_web.api",
+    "minipack_web.seo",
+    "minipack_web.caching",
 ]
 
 MIDDLEWARE = [
+    # First, so a cached public page is stored with what every other middleware added (decision 0008).
+    "minipack_web.caching.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -87,6 +99,39 @@ def database_settings(url: str | None, *, sqlite_path: Path) -> dict[str, Any]:
 
 DATABASES = {"default": database_settings(ENV.optional("DATABASE_URL"), sqlite_path=VAR_DIR / "db.sqlite3")}
 
+
+def cache_settings(url: str | None, *, default_dir: Path) -> dict[str, Any]:
+    """``CACHES`` from MINIPACK_CACHE_URL; without it, a directory of files under MINIPACK_VAR_DIR.
+
+    The page cache's generation must be shared by every server process (gunicorn runs several), so
+    the default is on disk, not in one process's memory. Schemes: ``file:///abs/dir``,
+    ``db://table`` (run ``manage.py createcachetable``), ``locmem://`` (one process only, e.g.
+    runserver), ``dummy://`` (cache nothing).
+    """
+    parsed = urlsplit(url or default_dir.as_uri())
+    if parsed.scheme == "file":
+        # A page miss lists the directory to cull it; 2,000 entries keep that to a few ms.
+        config: dict[str, Any] = {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": unquote(parsed.path),
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    elif parsed.scheme == "db" and parsed.netloc:
+        config = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": parsed.netloc}
+    elif parsed.scheme == "locmem":
+        config = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    elif parsed.scheme == "dummy":
+        config = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    else:
+        raise ImproperlyConfigured(
+            f"MINIPACK_CACHE_URL={url!r}: use file:///absolute/dir, db://table_name, locmem:// or dummy://."
+        )
+    config["TIMEOUT"] = 3600
+    return {"default": config}
+
+
+CACHES = cache_settings(ENV.optional("MINIPACK_CACHE_URL"), default_dir=VAR_DIR / "cache")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -104,3 +149,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
+
+# Editors' bag photos: the resized variants services.bag_photo_create writes. Django serves them itself
+# (catalog.views.photo_file), with or without DEBUG; see docs/decisions/0007-bag-photos.md.
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -60,6 +61,18 @@ class Env:
         if not values:
             raise ImproperlyConfigured(f"The environment variable {name} must list at least one value.")
         return values
+
+    def origin(self, name: str, default: str = "") -> str:
+        """A site origin, 'https://minipack.example' (scheme and host; a trailing slash is dropped); '' when unset
+        and no default is given."""
+        raw = self.optional(name) or default
+        if not raw:
+            return ""
+        parts = urlsplit(raw)
+        extra = parts.path.strip("/") or parts.query or parts.fragment
+        if parts.scheme not in ("http", "https") or not parts.netloc or extra:
+            raise ImproperlyConfigured(f"{name}={raw!r} is not a site origin (use e.g. https://minipack.example).")
+        return f"{parts.scheme}://{parts.netloc}"
 
     def path(self, name: str, default: Path) -> Path:
         value = self.optional(name)

@@ -15,6 +15,7 @@ from minipack.fit.items import (
     CATEGORIES,
     CONFIDENCE,
     UnknownItemError,
+    distinct_names,
     load_item_library,
     parse_item_library,
     parse_item_spec,
@@ -249,6 +250,13 @@ def test_a_copy_number_never_takes_a_typed_name():
     names = [i.name for i in resolve_items(["pen:1x1x14cm", "pen:1x1x14cm", "pen #2:1x1x10cm"])]
     assert names == ["pen", "pen #3", "pen #2"]
     assert len(set(names)) == 3
+
+
+def test_items_named_by_their_library_names_get_distinct_names_too():
+    phone = load_item_library()["iphone-15"]
+    typed = Item("Apple iPhone 15 #2", (1, 1, 1))
+    items = distinct_names([phone.as_item(phone.name), phone.as_item(phone.name), typed])
+    assert [i.name for i in items] == ["Apple iPhone 15", "Apple iPhone 15 #3", "Apple iPhone 15 #2"]
 
 
 def test_ids_are_matched_loosely():

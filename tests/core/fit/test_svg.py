@@ -105,3 +105,20 @@ def test_any_names_give_well_formed_xml(names):
     root = ET.fromstring(packing_svg(BAG, items, placements, title=names[0]))
     for view in _views(root).values():
         assert len(view.findall("svg:g[@class='item']", NS)) == len(names)
+
+
+def test_two_pictures_on_one_page_get_their_own_ids():
+    items = resolve_items(["iphone-15", "bifold-wallet"])
+    placements = _packed(items)
+    first = packing_svg(BAG, items, placements, title="one", id_prefix="pack-a")
+    second = packing_svg(BAG, items, placements, title="two", id_prefix="pack-b")
+
+    def ids(svg: str) -> set[str]:
+        return {e.get("id") for e in ET.fromstring(svg.encode("utf-8")).iter() if e.get("id")}
+
+    assert ids(first) and not ids(first) & ids(second)
+    root = ET.fromstring(first.encode("utf-8"))
+    assert root.get("aria-labelledby") == "pack-a-svg-title pack-a-svg-desc"
+    assert root.find("svg:title", NS).get("id") == "pack-a-svg-title"
+    # Without a prefix the ids are the ones a standalone file has always had.
+    assert 'id="svg-title"' in packing_svg(BAG, items, placements, title="t")

@@ -46,6 +46,11 @@ def change_form_data(product: Product, **claim_edits: str) -> dict[str, Any]:
         "findings-INITIAL_FORMS": len(findings),
         "findings-MIN_NUM_FORMS": 0,
         "findings-MAX_NUM_FORMS": 0,
+        # The photo inline, with no photos (tests/web/catalog/test_photos.py posts them).
+        "photos-TOTAL_FORMS": 0,
+        "photos-INITIAL_FORMS": 0,
+        "photos-MIN_NUM_FORMS": 0,
+        "photos-MAX_NUM_FORMS": 1000,
         "_save": "Save",
     }
     seen: set[str] = set()
@@ -186,3 +191,25 @@ def test_a_duplicate_source_is_a_form_error(admin_client: Client, product: Produ
     assert response.status_code == 200
     assert "already a source of this kind" in response.content.decode()
     assert Source.objects.filter(url=maker.url).count() == 1
+
+
+def test_an_editor_can_delete_a_bag_with_its_findings(admin_client: Client, product: Product) -> None:
+    assert product.findings.exists()  # the read-only findings must not block the delete
+
+    confirm = admin_client.get(f"/admin/catalog/product/{product.pk}/delete/")
+    assert "permission to delete" not in confirm.content.decode()
+    response = admin_client.post(f"/admin/catalog/product/{product.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Product.objects.filter(pk=product.pk).exists()
+    assert not Finding.objects.filter(product_id=product.pk).exists()
+    assert not Claim.objects.filter(product_id=product.pk).exists()
+
+
+def test_an_editor_can_delete_bags_in_bulk(admin_client: Client, product: Product) -> None:
+    response = admin_client.post(
+        "/admin/catalog/product/", {"action": "delete_selected", "_selected_action": [product.pk], "post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert not Product.objects.exists()

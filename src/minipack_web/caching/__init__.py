@@ -1,0 +1,32 @@
+"""The public page cache: whole HTML pages kept per address, dropped the moment an editor changes anything.
+
+Views opt in with ``@cache_public_page(timeout)``. ``PageCacheMiddleware``
+(first in ``MIDDLEWARE``) stores a page once every other middleware is done
+with it, and only if it is the same for everyone (no cookie set, no CSRF
+token used, no session read, no Vary); ``PageCacheFront`` (``wsgi.py``)
+answers stored pages before Django builds a request. Each page is filed
+under the site's current *generation*, a random token in the shared cache
+that any write to the catalog or the guides replaces once it commits, so
+every server process stops serving the old pages at once. Why each choice:
+docs/decisions/0008-page-cache.md.
+"""
+
+from minipack_web.caching.pages import (
+    PAGE_TIMEOUT,
+    PageCacheFront,
+    PageCacheMiddleware,
+    cache_public_page,
+    clear_local_pages,
+    invalidate_pages,
+    new_generation,
+)
+
+__all__ = [
+    "PAGE_TIMEOUT",
+    "PageCacheFront",
+    "PageCacheMiddleware",
+    "cache_public_page",
+    "clear_local_pages",
+    "invalidate_pages",
+    "new_generation",
+]

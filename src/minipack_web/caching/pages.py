@@ -1,0 +1,365 @@
+"""Whole public pages, cached per address and generation; the decision record is docs/decisions/0008-page-cache.md.
+
+A page is filed under ``minipack:page:<build>:<generation>:<request hash>``:
+
+* the *request hash* covers every part of the request a page can depend on:
+  method, scheme, host (and the proxy headers Django may read instead), path
+  and the query string as the view sees it (``request.GET``, names sorted,
+  so ``?a=1&b=2`` and ``?b=2&a=1`` share an entry). Read from the raw WSGI
+  environ, so the front door below and the middleware compute the same key;
+* the *generation* is a random token in the shared cache, replaced after
+  every committed write to the catalog or the guides (``invalidate_pages``),
+  so every process stops serving old pages on its next request;
+* the *build* is a hash of the code, templates, shipped data and settings,
+  so a deploy or a changed setting never serves pages made by the previous one.
+
+Pages live twice: in the shared cache (``CACHES["default"]``, a directory of
+files on a single server) so that any process can reuse what another
+rendered, and as a copy in this process's memory, because reading a 40 kB
+page back from a file costs ~170 µs and the dict ~1 µs (measured). The
+generation is read from the shared cache on every request and never kept in
+memory: that is what makes an edit visible to every process at once.
+
+Who does what: ``cache_public_page`` marks a view's pages as the same for
+every visitor; ``PageCacheMiddleware`` (first in ``MIDDLEWARE``) stores a
+marked response once every other middleware has finished with it, and only
+if it is safe to share; ``PageCacheFront`` (in ``wsgi.py``) serves stored
+pages before Django builds a request at all, the fast path for hits.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from pathlib import Path, PurePath
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import BaseCache, caches
+from django.core.exceptions import SuspiciousOperation
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.http.cookie import parse_cookie
+
+import minipack
+import minipack_web
+
+logger = logging.getLogger(__name__)
+
+CACHE_ALIAS = "default"
+GENERATION_KEY = "minipack:pages:generation"
+HEADER = "X-Cache"
+# The request.META / environ key by which cache_public_page hands its timeout to the middleware.
+MARK = "minipack.page_cache_timeout"
+# For public pages: an edit takes effect at once (a new generation), so this only bounds how long
+# anything a write cannot signal (none known today) could stay stale.
+PAGE_TIMEOUT = 60 * 60
+# Per process. 32 MB holds ~1,000 pages of 30-40 kB; the least recently served go first.
+LOCAL_BUDGET_BYTES = 32 * 1024 * 1024
+
+# (expires at, in time.time() seconds; status; reason; headers; body). A tuple, not a class, so an
+# entry in the shared cache never depends on a class that a later release renames.
+Page = tuple[float, int, str, tuple[tuple[str, str], ...], bytes]
+View = Callable[..., HttpResponseBase]
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+def _shared() -> BaseCache:
+    return caches[CACHE_ALIAS]
+
+
+# --------------------------------------------------------------------------- generation
+
+
+def new_generation() -> None:
+    """Start a new generation now: every process stops serving the pages cached so far.
+
+    A fresh random token rather than a counter: two writers that bump at the
+    same moment cannot both write "n + 1" and let a page cached in between
+    survive under the winning value, and a generation evicted from the cache
+    is replaced by one that no old page was filed under.
+    """
+    _shared().set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+
+
+def invalidate_pages(*, using: str | None = None) -> None:
+    """Start a new generation once the current transaction commits (at once outside a transaction).
+
+    After the commit, not before: a request in between would read the old
+    rows and file them under the new generation; a rolled-back write (a dry
+    run) invalidates nothing. ``robust``: the write is already committed, so
+    a cache that cannot be reached is logged, not turned into an error page.
+    """
+    transaction.on_commit(new_generation, using=using, robust=True)
+
+
+def current_generation() -> str | None:
+    """The generation pages are filed under now; None when the shared cache keeps nothing (``dummy://``)."""
+    cache = _shared()
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        # First start, or the store evicted it: any new token is safe, since no page was filed under it.
+        cache.add(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def _setting_value(value: Any) -> Any:
+    if isinstance(value, PurePath):
+        return str(value)
+    if isinstance(value, set | frozenset):
+        return sorted(map(str, value))
+    return f"{type(value).__module__}.{type(value).__qualname__}"  # its repr may hold a memory address
+
+
+@functools.cache
+def build_id() -> str:
+    """A hash of both packages' files (code, templates, static files, shipped data) and of the settings.
+
+    Read once per process. By content, not modification time, so servers
+    running one release share entries in a shared cache; the settings are in
+    it because pages print some (the site's URL) and baked-in headers follow others.
+    """
+    digest = hashlib.blake2b(digest_size=8)
+    for package in (minipack, minipack_web):
+        root = Path(package.__file__).parent
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    values = {name: getattr(settings, name) for name in dir(settings) if name.isupper()}
+    digest.update(json.dumps(values, sort_keys=True, default=_setting_value).encode())
+    return digest.hexdigest()
+
+
+def _request_hash(environ: dict[str, Any]) -> str:
+    raw_query = environ.get("QUERY_STRING", "")
+    query = ""
+    if raw_query:
+        # What the view reads as request.GET (same bytes, same decoding), names sorted; each name's
+        # values keep their order, since request.GET[name] is the last one.
+        query = urlencode(sorted(QueryDict(raw_query.encode("iso-8859-1")).lists()), doseq=True)
+    proxy_header = settings.SECURE_PROXY_SSL_HEADER[0] if settings.SECURE_PROXY_SSL_HEADER else ""
+    # Every raw input Django builds the scheme, host and path from. More than it needs is harmless
+    # (a few more entries); less could hand one address's page to another.
+    address = "\n".join(
+        str(environ.get(name, ""))
+        for name in (
+            "REQUEST_METHOD",
+            "wsgi.url_scheme",
+            proxy_header,
+            "HTTP_HOST",
+            "HTTP_X_FORWARDED_HOST",
+            "HTTP_X_FORWARDED_PORT",
+            "SERVER_NAME",
+            "SERVER_PORT",
+            "SCRIPT_NAME",
+            "SCRIPT_URL",
+            "PATH_INFO",
+        )
+    )
+    return hashlib.blake2b(f"{address}\n{query}".encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def page_key(environ: dict[str, Any], generation: str) -> str:
+    return f"minipack:page:{build_id()}:{generation}:{_request_hash(environ)}"
+
+
+# --------------------------------------------------------------------------- this process's copies
+
+
+class _LocalPages:
+    """Pages this process served recently, dropped least recently used first past a byte budget."""
+
+    def __init__(self, budget: int) -> None:
+        self._budget = budget
+        self._pages: OrderedDict[str, Page] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()  # gthread workers serve several requests at once
+
+    def get(self, key: str, now: float) -> Page | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is None:
+                return None
+            if page[0] <= now:
+                del self._pages[key]
+                self._size -= len(page[4])
+                return None
+            self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: str, page: Page) -> None:
+        size = len(page[4])
+        if size > self._budget // 8:  # one huge page must not push out everything else
+            return
+        with self._lock:
+            old = self._pages.pop(key, None)
+            if old is not None:
+                self._size -= len(old[4])
+            self._pages[key] = page
+            self._size += size
+            while self._size > self._budget:
+                _, evicted = self._pages.popitem(last=False)
+                self._size -= len(evicted[4])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+            self._size = 0
+
+
+_local = _LocalPages(LOCAL_BUDGET_BYTES)
+
+
+def clear_local_pages() -> None:
+    """Forget this process's copies (for tests; the shared cache is cleared with ``cache.clear()``)."""
+    _local.clear()
+
+
+# --------------------------------------------------------------------------- the rules
+
+
+def cache_public_page(timeout: int) -> Callable[[View], View]:
+    """Let this view's pages be cached for up to ``timeout`` seconds, or until the next edit.
+
+    Only for pages that are the same for every visitor. The middleware still
+    refuses any response that sets a cookie, used the CSRF token, touched
+    the session or varies on a request header, so a form added to such a
+    page later makes it uncached rather than wrong.
+    """
+
+    def decorator(view: View) -> View:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            request.META[MARK] = timeout
+            return view(request, *args, **kwargs)
+
+        wrapped.page_cache_timeout = timeout  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def _may_use_cache(environ: dict[str, Any]) -> bool:
+    """Reads, by visitors with nothing personal: an editor (a session) always gets a fresh page."""
+    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or "HTTP_AUTHORIZATION" in environ:
+        return False
+    cookie_header = environ.get("HTTP_COOKIE")
+    if not cookie_header:
+        return True
+    cookies = parse_cookie(cookie_header)
+    # "messages" is django.contrib.messages' cookie: the visitor may be due to see one.
+    return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
+
+
+def _storable(request: HttpRequest, response: HttpResponseBase) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    # The CSRF middleware sets this when the token was read (a form): the page holds a per-visitor token.
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED"):
+        return False
+    session = getattr(request, "session", None)
+    if session is not None and session.accessed:
+        return False
+    # The key holds no request headers, so a page that varies on one (Cookie, after a session
+    # read; Accept-Language; Accept-Encoding) is not shared.
+    if response.has_header("Vary"):
+        return False
+    control = {d.split("=")[0].strip().lower() for d in response.get("Cache-Control", "").split(",")}
+    return not control & {"private", "no-store", "no-cache"}
+
+
+def find_page(environ: dict[str, Any]) -> tuple[str | None, Page | None]:
+    """(key to store this request's page under, the stored page); (None, None) when it must not be cached.
+
+    A cache that fails costs speed, never the page: errors are logged and
+    the request is served as if uncached (RELIABILITY B.28).
+    """
+    if not _may_use_cache(environ):
+        return None, None
+    try:
+        # Read before the view runs: a page is only ever filed under a generation that predates its rows.
+        generation = current_generation()
+        if generation is None:
+            return None, None
+        key = page_key(environ, generation)
+        now = time.time()
+        page = _local.get(key, now)
+        if page is None:
+            page = _shared().get(key)
+            if page is None or page[0] <= now:
+                return key, None
+            _local.put(key, page)
+        return key, page
+    except SuspiciousOperation:  # e.g. too many query parameters: Django answers 400 itself
+        return None, None
+    except Exception:  # noqa: BLE001 - any backend's error
+        logger.warning("page cache unreachable; serving uncached", exc_info=True)
+        return None, None
+
+
+class PageCacheMiddleware:
+    """Store what ``cache_public_page`` allows, as the client gets it; serve it again while the generation holds.
+
+    First in ``MIDDLEWARE`` (checked at start-up, caching.E001), so a stored
+    page carries every header the other middleware add, and any cookie or
+    Vary they add is seen before storing. ``PageCacheFront`` serves the same
+    entries earlier still; this serves them where there is no front (the
+    test client, ASGI).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        key, page = find_page(request.META)
+        if page is not None:
+            response = HttpResponse(page[4], status=page[1], reason=page[2], headers=dict(page[3]))
+            response[HEADER] = "hit"
+            return response
+        response = self.get_response(request)
+        timeout = request.META.get(MARK)
+        if key is not None and timeout is not None and _storable(request, response):
+            stored: Page = (
+                time.time() + timeout,
+                response.status_code,
+                response.reason_phrase,
+                tuple(response.items()),
+                response.content,  # type: ignore[attr-defined]
+            )
+            try:
+                _local.put(key, stored)
+                _shared().set(key, stored, timeout)
+            except Exception:  # noqa: BLE001
+                logger.warning("page cache unreachable; page not stored", exc_info=True)
+            else:
+                response[HEADER] = "miss"
+        return response
+
+
+class PageCacheFront:
+    """The WSGI application with stored pages answered before Django builds a request (``wsgi.py``).
+
+    A hit here costs a generation read and a dict lookup; through Django it
+    also costs the request object, the request signals and every
+    middleware, about twice as much (docs/decisions/0008-page-cache.md).
+    """
+
+    def __init__(self, application: WSGIApp) -> None:
+        self.application = application
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        _, page = find_page(environ)
+        if page is None:
+            return self.application(environ, start_response)
+        start_response(f"{page[1]} {page[2]}", [*page[3], (HEADER, "hit")])
+        return [page[4]]
