@@ -23,8 +23,10 @@ from django.core.management import call_command
 from django.db import close_old_connections, connection
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.template import RequestContext, Template
 from django.test import Client, RequestFactory
 from django.urls import path
+from django.views.decorators.csrf import csrf_protect
 from selectolax.lexbor import LexborHTMLParser
 
 from minipack_web.caching import cache_public_page, clear_local_pages
@@ -279,6 +281,18 @@ def has_a_form(request: HttpRequest) -> HttpResponse:
 
 
 @cache_public_page(60)
+def has_a_cacheable_form(request: HttpRequest) -> HttpResponse:
+    CALLS["slot"] += 1
+    template = Template('{% load page_cache %}<form method="post">{% csrf_field %}<button>Go</button></form>')
+    return HttpResponse(template.render(RequestContext(request)))
+
+
+@csrf_protect
+def accept_post(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("accepted")
+
+
+@cache_public_page(60)
 def reads_the_session(request: HttpRequest) -> HttpResponse:
     return HttpResponse(f"visits: {request.session.get('visits', 0)}")
 
@@ -287,6 +301,8 @@ urlpatterns = [
     path("plain/", plain),
     path("cookie/", sets_a_cookie),
     path("form/", has_a_form),
+    path("slot/", has_a_cacheable_form),
+    path("post/", accept_post),
     path("session/", reads_the_session),
 ]
 
@@ -308,6 +324,70 @@ def test_two_visitors_of_a_page_with_a_form_get_their_own_csrf_tokens(rule_views
     assert first.headers.get("X-Cache") is None and second.headers.get("X-Cache") is None
     assert first.cookies["csrftoken"].value != second.cookies["csrftoken"].value
     assert first.content != second.content
+
+
+def _token(html: bytes) -> str:
+    field = LexborHTMLParser(html.decode()).css_first('input[name="csrfmiddlewaretoken"]')
+    assert field is not None
+    return str(field.attributes["value"])
+
+
+def test_a_form_page_with_a_csrf_field_is_cached_yet_each_visitor_posts_with_their_own_token(
+    rule_views: None,
+) -> None:
+    from minipack_web.caching.pages import csrf_placeholder
+
+    alice, bob = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first, second = alice.get("/slot/"), bob.get("/slot/")
+
+    assert (first.headers["X-Cache"], second.headers["X-Cache"]) == ("miss", "hit")
+    assert CALLS["slot"] == 1  # rendered once, shared
+    assert csrf_placeholder() not in (first.content + second.content).decode()
+    assert first.headers["Cache-Control"] == "private"
+    assert first.cookies["csrftoken"].value != second.cookies["csrftoken"].value
+    assert alice.post("/post/", {"csrfmiddlewaretoken": _token(first.content)}).status_code == 200
+    assert bob.post("/post/", {"csrfmiddlewaretoken": _token(second.content)}).status_code == 200
+    # Each token only works with its own visitor's cookie, and a post without one is refused.
+    assert bob.post("/post/", {"csrfmiddlewaretoken": "x" * 64}).status_code == 403
+    assert (
+        Client(enforce_csrf_checks=True).post("/post/", {"csrfmiddlewaretoken": _token(first.content)}).status_code
+        == 403
+    )
+
+
+def test_a_returning_visitor_keeps_their_csrf_cookie_on_a_cached_form_page(rule_views: None) -> None:
+    visitor = Client(enforce_csrf_checks=True)
+    Client().get("/slot/")  # someone else fills the cache
+    first = visitor.get("/slot/")
+    cookie = first.cookies["csrftoken"].value
+    again = visitor.get("/slot/")
+
+    assert again.headers["X-Cache"] == "hit"
+    # Their cookie is kept (Django re-sends the same value to renew its expiry), not replaced.
+    assert again.cookies["csrftoken"].value == visitor.cookies["csrftoken"].value == cookie
+    assert visitor.post("/post/", {"csrfmiddlewaretoken": _token(again.content)}).status_code == 200
+
+
+def test_the_wsgi_front_hands_a_form_page_to_django_so_its_token_is_filled(
+    rule_views: None, keep_test_connection: None
+) -> None:
+    from minipack_web.caching.pages import csrf_placeholder
+    from minipack_web.wsgi import application
+
+    def call() -> tuple[dict[str, str], bytes]:
+        answer: dict[str, Any] = {}
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+            answer.update(headers=headers)
+
+        body = b"".join(application(RequestFactory().get("/slot/").environ, start_response))
+        return dict(answer["headers"]), body
+
+    call()
+    headers, body = call()
+    assert headers["X-Cache"] == "hit" and CALLS["slot"] == 1
+    assert csrf_placeholder().encode() not in body
+    assert "csrftoken=" in str(headers.get("Set-Cookie", ""))
 
 
 def test_a_page_that_reads_the_session_is_not_shared(client: Client, rule_views: None) -> None:

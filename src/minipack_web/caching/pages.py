@@ -48,6 +48,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.http.cookie import parse_cookie
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 
 import minipack
 import minipack_web
@@ -65,9 +66,12 @@ PAGE_TIMEOUT = 60 * 60
 # Per process. 32 MB holds ~1,000 pages of 30-40 kB; the least recently served go first.
 LOCAL_BUDGET_BYTES = 32 * 1024 * 1024
 
-# (expires at, in time.time() seconds; status; reason; headers; body). A tuple, not a class, so an
-# entry in the shared cache never depends on a class that a later release renames.
-Page = tuple[float, int, str, tuple[tuple[str, str], ...], bytes]
+# The request.META key by which {% csrf_field %} says the page holds a CSRF slot to fill per visitor.
+CSRF_SLOT_MARK = "minipack.csrf_slot"
+
+# (expires at, in time.time() seconds; status; reason; headers; body; has a CSRF slot). A tuple, not a
+# class, so an entry in the shared cache never depends on a class that a later release renames.
+Page = tuple[float, int, str, tuple[tuple[str, str], ...], bytes, bool]
 View = Callable[..., HttpResponseBase]
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -111,6 +115,35 @@ def current_generation() -> str | None:
         cache.add(GENERATION_KEY, secrets.token_hex(8), timeout=None)
         generation = cache.get(GENERATION_KEY)
     return generation
+
+
+@functools.cache
+def csrf_placeholder() -> str:
+    """What ``{% csrf_field %}`` writes where the token goes: 64 characters, as long as a real token.
+
+    Derived from the secret key, so every process agrees on it and nobody outside can write it into a
+    comment to have their visitors' tokens printed there.
+    """
+    return hashlib.blake2b(settings.SECRET_KEY.encode(), digest_size=32, person=b"csrf-slot").hexdigest()
+
+
+def fill_csrf_slot(request: HttpRequest, response: HttpResponse) -> None:
+    """Put this visitor's own CSRF token where ``{% csrf_field %}`` left its placeholder, and set their cookie.
+
+    Runs outside Django's CSRF middleware (after it on a miss, instead of it on a
+    hit), so it calls that middleware's own request and response steps: the
+    first reads the visitor's cookie, the second sets one when they had none.
+    """
+    csrf = CsrfViewMiddleware(lambda _request: response)
+    if "CSRF_COOKIE" not in request.META:  # a hit: the CSRF middleware has not seen this request
+        csrf.process_request(request)
+    token = get_token(request)
+    response.content = response.content.replace(csrf_placeholder().encode(), token.encode())
+    if response.has_header("Content-Length"):
+        response["Content-Length"] = str(len(response.content))
+    # The filled page is this visitor's alone: no shared cache (a proxy, a CDN) may keep it.
+    response["Cache-Control"] = "private"
+    csrf.process_response(request, response)
 
 
 def _setting_value(value: Any) -> Any:
@@ -325,8 +358,11 @@ class PageCacheMiddleware:
         if page is not None:
             response = HttpResponse(page[4], status=page[1], reason=page[2], headers=dict(page[3]))
             response[HEADER] = "hit"
+            if page[5]:
+                fill_csrf_slot(request, response)
             return response
         response = self.get_response(request)
+        has_slot = bool(request.META.get(CSRF_SLOT_MARK))
         timeout = request.META.get(MARK)
         if key is not None and timeout is not None and _storable(request, response):
             stored: Page = (
@@ -335,6 +371,7 @@ class PageCacheMiddleware:
                 response.reason_phrase,
                 tuple(response.items()),
                 response.content,  # type: ignore[attr-defined]
+                has_slot,
             )
             try:
                 _local.put(key, stored)
@@ -343,6 +380,8 @@ class PageCacheMiddleware:
                 logger.warning("page cache unreachable; page not stored", exc_info=True)
             else:
                 response[HEADER] = "miss"
+        if has_slot and isinstance(response, HttpResponse):
+            fill_csrf_slot(request, response)
         return response
 
 
@@ -359,7 +398,9 @@ class PageCacheFront:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         _, page = find_page(environ)
-        if page is None:
+        if page is None or page[5]:
+            # A page with a CSRF slot needs the visitor's token and cookie: Django's request and CSRF
+            # middleware fill it (PageCacheMiddleware), still without running the view.
             return self.application(environ, start_response)
         start_response(f"{page[1]} {page[2]}", [*page[3], (HEADER, "hit")])
         return [page[4]]
