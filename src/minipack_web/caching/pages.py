@@ -398,9 +398,34 @@ class PageCacheFront:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         _, page = find_page(environ)
-        if page is None or page[5]:
-            # A page with a CSRF slot needs the visitor's token and cookie: Django's request and CSRF
-            # middleware fill it (PageCacheMiddleware), still without running the view.
+        if page is None or (page[5] and settings.CSRF_USE_SESSIONS):
             return self.application(environ, start_response)
+        if page[5]:
+            return self._serve_with_token(environ, page, start_response)
         start_response(f"{page[1]} {page[2]}", [*page[3], (HEADER, "hit")])
         return [page[4]]
+
+    @staticmethod
+    def _serve_with_token(environ: dict[str, Any], page: Page, start_response: StartResponse) -> Iterable[bytes]:
+        """A stored page with a form: filled with this visitor's token, as the middleware would, at front-door cost."""
+        response = HttpResponse(page[4], status=page[1], reason=page[2], headers=dict(page[3]))
+        fill_csrf_slot(_CookieRequest(environ), response)  # type: ignore[arg-type]
+        headers = [
+            *response.items(),
+            *(("Set-Cookie", cookie.output(header="")) for cookie in response.cookies.values()),
+            (HEADER, "hit"),
+        ]
+        start_response(f"{response.status_code} {response.reason_phrase}", headers)
+        return [response.content]
+
+
+class _CookieRequest:
+    """What Django's CSRF steps read from a request when the token lives in a cookie: META and COOKIES.
+
+    Building a full WSGIRequest would double the cost of a cached hit (docs/decisions/0008-page-cache.md);
+    with CSRF_USE_SESSIONS the token lives in the session and the front hands the request to Django instead.
+    """
+
+    def __init__(self, environ: dict[str, Any]) -> None:
+        self.META: dict[str, Any] = {}
+        self.COOKIES = parse_cookie(environ.get("HTTP_COOKIE", ""))
