@@ -18,7 +18,10 @@ from decimal import Decimal
 from typing import Any
 
 from minipack.checks import run_checks
-from minipack.records import ClaimKind, Product
+
+# Sources that sell the bag: their price is an offer. A review's or an article's is a report of one.
+from minipack.offers import SELLER_KINDS
+from minipack.records import Product
 from minipack.units import CURRENCIES, Capacity, Dimensions, Money, format_dimensions, format_volume, format_weight
 
 __all__ = ["ListEntry", "item_list_jsonld", "offer_price", "product_description", "product_jsonld"]
@@ -30,8 +33,6 @@ SCHEMA = "https://schema.org"
 _UNIT_CODES = {"mm": "MMT", "ml": "MLT", "g": "GRM"}
 _AXIS_NAMES = {"W": "width", "H": "height", "D": "depth", "L": "length"}
 _SIDE_NAMES = ("longest side", "middle side", "shortest side")
-# Sources that sell the bag: their price is an offer. A review's or an article's is a report of one.
-_SELLER_KINDS = frozenset({ClaimKind.MANUFACTURER, ClaimKind.RETAILER})
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ def _offer(product: Product) -> dict[str, Any] | None:
     if (
         claim is None
         or not claim.source.date.is_dated
-        or claim.kind not in _SELLER_KINDS
+        or claim.kind not in SELLER_KINDS
         or not isinstance(claim.value, Money)
     ):
         return None
