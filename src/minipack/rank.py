@@ -824,7 +824,7 @@ def _reason(p: Product, prefs: Preferences, key: str, unknown: bool, external: s
         assert prefs.max_depth_mm is not None
         return f"too deep: {min(p.value('exterior').mm)} mm > {prefs.max_depth_mm} mm"
     if key.startswith("feature:"):
-        return "unknown features" if unknown else f"no {key[8:]}"
+        return "unknown features" if unknown else f"lacks {feature_name(key[8:])}"
     if key == "material":
         if unknown:
             return "unknown material"
@@ -939,7 +939,7 @@ def _counterfactuals(
                 if added:
                     out.append(_adds(items, key, f"including {category} bags", added))
         elif key.startswith("feature:"):
-            out.append(_adds(items, key, f"dropping {key[8:]}", blocked.tolist()))
+            out.append(_adds(items, key, f"dropping {feature_name(key[8:])}", blocked.tolist()))
         elif key == "material":
             out.append(_adds(items, key, "allowing any material", blocked.tolist()))
         elif key.startswith("not_material:"):
@@ -977,6 +977,11 @@ def _weight_counterfactuals(
             message = f"{change} puts {_names(items, ordered)} in your top {top}"
             out.append(Counterfactual(f"weight:{name}", change, tuple(items[i].slug for i in ordered), message))
     return tuple(out)
+
+
+def feature_name(key: str) -> str:
+    """A feature as people read it, quoted: '“Adjustable straps”' for 'adjustable_straps'."""
+    return f"“{FEATURES.get(key, key)}”"
 
 
 def _adds(items: list[Product], key: str, change: str, added: Sequence[int]) -> Counterfactual:

@@ -86,7 +86,7 @@ def test_every_failed_constraint_is_listed_with_its_numbers() -> None:
     assert ranking.excluded[0].reasons == (
         "over budget: $200 > $100",
         "too heavy: 900 g > 400 g",
-        "no water_resistant",
+        "lacks “Water-resistant”",
         "material 'Leather' is leather",
     )
 
@@ -183,7 +183,7 @@ def test_dropping_a_feature_counts_only_bags_that_fail_nothing_else() -> None:
     ranking = rank(bags, Preferences(budget_max=10000, must_have=wr))
 
     messages = [c.message for c in ranking.counterfactuals]
-    assert "dropping water_resistant adds the Brand dry1 and the Brand dry2" in messages
+    assert "dropping “Water-resistant” adds the Brand dry1 and the Brand dry2" in messages
 
 
 def test_leaving_an_item_at_home_adds_the_bags_that_then_take_the_kit() -> None:

@@ -46,7 +46,7 @@ def test_rank_json_with_features_and_items(capsys) -> None:
     assert [b["slug"] for b in document["ranked"]][0] == "fjallraven-kanken-mini"
     assert all(len(b["contributions"]) == 4 for b in document["ranked"])
     reasons = {e["slug"]: e["reasons"] for e in document["not_for_you"]}
-    assert reasons["coach-jordyn-backpack"] == ["no water_resistant"]
+    assert reasons["coach-jordyn-backpack"] == ["lacks “Water-resistant”"]
     assert any(c["constraint"] == "feature:water_resistant" for c in document["counterfactuals"])
 
 
