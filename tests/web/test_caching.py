@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -45,10 +46,15 @@ def bundled(db: None) -> None:
     catalog_load_bundled()
 
 
+# What is made anew for every response even from the cache: each visitor's CSRF token, a form's "made at" stamp.
+PER_RESPONSE = re.compile(r'(name="(?:csrfmiddlewaretoken|issued)" value=")[^"]*"')
+
+
 def page(client: Client, url: str) -> tuple[str, str | None]:
+    """The page (its per-response values blanked, so two responses compare equal) and its X-Cache header."""
     response = client.get(url)
     assert response.status_code == 200, url
-    return response.content.decode(), response.headers.get("X-Cache")
+    return PER_RESPONSE.sub(r'\1"', response.content.decode()), response.headers.get("X-Cache")
 
 
 # --------------------------------------------------------------------------- hits
@@ -102,8 +108,11 @@ def test_the_wsgi_front_serves_a_stored_page_with_every_header_django_sent(
     assert (status, headers["X-Cache"]) == ("200 OK", "miss")
     with django_assert_num_queries(0):
         again_status, again_headers, again_body = call("/table/")
-    assert (again_status, again_headers.pop("X-Cache"), again_body) == ("200 OK", "hit", body)
+    assert (again_status, again_headers.pop("X-Cache")) == ("200 OK", "hit")
+    assert PER_RESPONSE.sub("", again_body.decode()) == PER_RESPONSE.sub("", body.decode())
     headers.pop("X-Cache")
+    # The footer's signup form gives each visitor their own CSRF cookie; every other header is Django's.
+    assert "csrftoken=" in again_headers.pop("Set-Cookie", "") and "csrftoken=" in headers.pop("Set-Cookie", "")
     assert again_headers == headers
     assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff"
 
@@ -288,6 +297,13 @@ def has_a_cacheable_form(request: HttpRequest) -> HttpResponse:
     return HttpResponse(template.render(RequestContext(request)))
 
 
+@cache_public_page(60)
+def has_a_fresh_value(request: HttpRequest) -> HttpResponse:
+    CALLS["fresh"] += 1
+    template = Template('{% load page_cache %}<input name="stamp" value="{% fresh_value "test-stamp" "a:b" %}">')
+    return HttpResponse(template.render(RequestContext(request)))
+
+
 @csrf_protect
 def accept_post(request: HttpRequest) -> HttpResponse:
     return HttpResponse("accepted")
@@ -304,6 +320,7 @@ urlpatterns = [
     path("form/", has_a_form),
     path("slot/", has_a_cacheable_form),
     path("post/", accept_post),
+    path("fresh/", has_a_fresh_value),
     path("session/", reads_the_session),
 ]
 
@@ -393,6 +410,19 @@ def test_the_wsgi_front_hands_a_form_page_to_django_so_its_token_is_filled(
     visitor = Client(enforce_csrf_checks=True)
     visitor.cookies["csrftoken"] = cookie
     assert visitor.post("/post/", {"csrfmiddlewaretoken": _token(body)}).status_code == 200
+
+
+def test_a_fresh_value_is_made_for_every_response_of_a_cached_page(rule_views: None) -> None:
+    from minipack_web.caching.pages import register_fresh_value
+
+    made: list[str] = []
+    register_fresh_value("test-stamp", lambda arg: made.append(arg) or f"<{len(made)}>")
+    first, second = Client().get("/fresh/"), Client().get("/fresh/")
+
+    assert (first.headers["X-Cache"], second.headers["X-Cache"], CALLS["fresh"]) == ("miss", "hit", 1)
+    assert made == ["a:b", "a:b"]
+    # Escaped: a value lands in an attribute.
+    assert b'value="&lt;1&gt;"' in first.content and b'value="&lt;2&gt;"' in second.content
 
 
 def test_a_page_that_reads_the_session_is_not_shared(client: Client, rule_views: None) -> None:

@@ -16,6 +16,8 @@ from minipack_web.caching.pages import build_id, invalidate_pages
 # guides edited in the admin), starts a new page generation when saved or deleted: one listener
 # per model, connected by app label, so a new model is covered without anyone remembering to.
 PAGE_APPS = ("catalog", "guides")
+# Not "community": pages print only approved comments, so that app tells the cache itself, and only of writes
+# that can change a page; a held comment must not let any visitor empty the cache (community/apps.py, decision 0009).
 
 # Rows derived from the others and written only in bulk by services that invalidate explicitly
 # (catalog_refresh rewrites findings; the search index follows the catalog). Listening to their

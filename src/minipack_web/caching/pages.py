@@ -33,6 +33,7 @@ import functools
 import hashlib
 import json
 import logging
+import re
 import secrets
 import threading
 import time
@@ -49,6 +50,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.http.cookie import parse_cookie
 from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.utils.html import escape
 
 import minipack
 import minipack_web
@@ -66,8 +68,8 @@ PAGE_TIMEOUT = 60 * 60
 # Per process. 32 MB holds ~1,000 pages of 30-40 kB; the least recently served go first.
 LOCAL_BUDGET_BYTES = 32 * 1024 * 1024
 
-# The request.META key by which {% csrf_field %} says the page holds a CSRF slot to fill per visitor.
-CSRF_SLOT_MARK = "minipack.csrf_slot"
+# The request.META key by which {% csrf_field %} and {% fresh_value %} say the page has slots to fill per visitor.
+SLOT_MARK = "minipack.page_slots"
 
 # (expires at, in time.time() seconds; status; reason; headers; body; has a CSRF slot). A tuple, not a
 # class, so an entry in the shared cache never depends on a class that a later release renames.
@@ -127,23 +129,69 @@ def csrf_placeholder() -> str:
     return hashlib.blake2b(settings.SECRET_KEY.encode(), digest_size=32, person=b"csrf-slot").hexdigest()
 
 
-def fill_csrf_slot(request: HttpRequest, response: HttpResponse) -> None:
-    """Put this visitor's own CSRF token where ``{% csrf_field %}`` left its placeholder, and set their cookie.
+# Values a cached page must not keep from when it was rendered (a form's signed "made at" time): an app
+# registers how to make one, ``{% fresh_value name arg %}`` leaves a placeholder naming it, and every
+# response gets a value made for it. The argument says what the value is for ('bag:kanken-mini').
+FreshValue = Callable[[str], str]
+_FRESH: dict[str, FreshValue] = {}
+_FRESH_NAME = re.compile(r"[a-z0-9-]+")
+_FRESH_ARG = re.compile(r"[A-Za-z0-9:_-]*")
+
+
+def register_fresh_value(name: str, make: FreshValue) -> None:
+    """Let ``{% fresh_value name arg %}`` stand for ``make(arg)``, made anew for every response."""
+    if not _FRESH_NAME.fullmatch(name):
+        raise ValueError(f"fresh value name {name!r}: use lower-case letters, digits and '-'")
+    _FRESH[name] = make
+
+
+@functools.cache
+def _fresh_prefix() -> str:
+    return hashlib.blake2b(settings.SECRET_KEY.encode(), digest_size=12, person=b"fresh-slot").hexdigest()
+
+
+def fresh_placeholder(name: str, arg: str) -> str:
+    if name not in _FRESH or not _FRESH_ARG.fullmatch(arg):
+        raise ValueError(
+            f"fresh value {name!r} with argument {arg!r}: unknown name, or characters outside A-Za-z0-9:_-"
+        )
+    return f"{_fresh_prefix()}.{name}.{arg}."
+
+
+@functools.cache
+def _fresh_pattern() -> re.Pattern[bytes]:
+    return re.compile(re.escape(_fresh_prefix().encode()) + rb"\.([a-z0-9-]+)\.([A-Za-z0-9:_-]*)\.")
+
+
+def _fill_fresh_values(content: bytes) -> bytes:
+    def value(match: re.Match[bytes]) -> bytes:
+        make = _FRESH.get(match[1].decode())
+        # Escaped: a value lands in an HTML attribute; an unknown name (a renamed value) leaves nothing.
+        return escape(make(match[2].decode())).encode() if make else b""
+
+    return _fresh_pattern().sub(value, content)
+
+
+def fill_slots(request: HttpRequest, response: HttpResponse) -> None:
+    """Fill a page's per-visitor slots: fresh values, and the visitor's own CSRF token (setting their cookie).
 
     Runs outside Django's CSRF middleware (after it on a miss, instead of it on a
     hit), so it calls that middleware's own request and response steps: the
     first reads the visitor's cookie, the second sets one when they had none.
     """
-    csrf = CsrfViewMiddleware(lambda _request: response)
-    if "CSRF_COOKIE" not in request.META:  # a hit: the CSRF middleware has not seen this request
-        csrf.process_request(request)
-    token = get_token(request)
-    response.content = response.content.replace(csrf_placeholder().encode(), token.encode())
+    content = _fill_fresh_values(response.content)
+    placeholder = csrf_placeholder().encode()
+    if placeholder in content:
+        csrf = CsrfViewMiddleware(lambda _request: response)
+        if "CSRF_COOKIE" not in request.META:  # a hit: the CSRF middleware has not seen this request
+            csrf.process_request(request)
+        content = content.replace(placeholder, get_token(request).encode())
+        csrf.process_response(request, response)  # sets the csrftoken cookie if this visitor had none
+    response.content = content
     if response.has_header("Content-Length"):
-        response["Content-Length"] = str(len(response.content))
+        response["Content-Length"] = str(len(content))
     # The filled page is this visitor's alone: no shared cache (a proxy, a CDN) may keep it.
     response["Cache-Control"] = "private"
-    csrf.process_response(request, response)
 
 
 def _setting_value(value: Any) -> Any:
@@ -359,10 +407,10 @@ class PageCacheMiddleware:
             response = HttpResponse(page[4], status=page[1], reason=page[2], headers=dict(page[3]))
             response[HEADER] = "hit"
             if page[5]:
-                fill_csrf_slot(request, response)
+                fill_slots(request, response)
             return response
         response = self.get_response(request)
-        has_slot = bool(request.META.get(CSRF_SLOT_MARK))
+        has_slot = bool(request.META.get(SLOT_MARK))
         timeout = request.META.get(MARK)
         if key is not None and timeout is not None and _storable(request, response):
             stored: Page = (
@@ -381,7 +429,7 @@ class PageCacheMiddleware:
             else:
                 response[HEADER] = "miss"
         if has_slot and isinstance(response, HttpResponse):
-            fill_csrf_slot(request, response)
+            fill_slots(request, response)
         return response
 
 
@@ -409,7 +457,7 @@ class PageCacheFront:
     def _serve_with_token(environ: dict[str, Any], page: Page, start_response: StartResponse) -> Iterable[bytes]:
         """A stored page with a form: filled with this visitor's token, as the middleware would, at front-door cost."""
         response = HttpResponse(page[4], status=page[1], reason=page[2], headers=dict(page[3]))
-        fill_csrf_slot(_CookieRequest(environ), response)  # type: ignore[arg-type]
+        fill_slots(_CookieRequest(environ), response)  # type: ignore[arg-type]
         headers = [
             *response.items(),
             *(("Set-Cookie", cookie.output(header="")) for cookie in response.cookies.values()),
