@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import bench_catalog, bench_fit, bench_load, bench_rank, bench_units
+from benchmarks import bench_catalog, bench_comments, bench_fit, bench_load, bench_rank, bench_units
 
-BENCHMARKS = (bench_units, bench_catalog, bench_fit, bench_rank, bench_load)
+BENCHMARKS = (bench_units, bench_catalog, bench_fit, bench_rank, bench_load, bench_comments)
 
 
 def main() -> int:

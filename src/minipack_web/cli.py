@@ -2,13 +2,15 @@
 
 Commands that only read files (`import-article`, `check`, `fit`,
 `fits-in-catalog`) call the pure core directly and never start Django. Commands that touch the database
-(`import-catalog`, `export-catalog`, `load-bundled`) start Django with the
+(`import-catalog`, `export-catalog`, `load-bundled`, and the newsletter's
+`send-digest`, `send-mail`, `import-subscribers`) start Django with the
 development settings (or DJANGO_SETTINGS_MODULE) and run the same management
 commands an operator would run through manage.py, so there is one
 implementation of each.
 
 Exit codes: 0 done; 1 the input was refused (the message says which input and
-why; nothing was written); 2 the command line itself is wrong.
+why; nothing was written), or some mail did not go out (`send-digest`,
+`send-mail` list which); 2 the command line itself is wrong.
 """
 
 from __future__ import annotations
@@ -286,6 +288,37 @@ def _cmd_load_bundled(args: argparse.Namespace) -> int:
     return _django_command("load_bundled_catalog")
 
 
+# --------------------------------------------------------------------------- the newsletter (docs/decisions/0010)
+
+
+def _cmd_send_digest(args: argparse.Namespace) -> int:
+    extra = ["--rate", str(args.rate)] if args.rate else []
+    if args.dry_run:
+        extra.append("--dry-run")
+    if args.progress is not None:
+        extra.append("--progress" if args.progress else "--no-progress")
+    return _django_command("send_digest", *extra)
+
+
+def _cmd_send_mail(args: argparse.Namespace) -> int:
+    return _django_command("send_mail")
+
+
+def _cmd_import_subscribers(args: argparse.Namespace) -> int:
+    extra = ["--dry-run"] if args.dry_run else []
+    return _django_command("import_subscribers", args.file, *extra)
+
+
+def _rate(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a number of mails per second above zero")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="minipack",
@@ -317,6 +350,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("load-bundled", help="load the bundled catalog into the site's database")
     p.set_defaults(func=_cmd_load_bundled)
+
+    p = sub.add_parser(
+        "send-digest",
+        help="build this week's newsletter issue and send it to confirmed subscribers (resumable: once each)",
+    )
+    p.add_argument("--rate", type=_rate, help="mails per second (default: MINIPACK_NEWSLETTER_RATE, 10)")
+    p.add_argument("--dry-run", action="store_true", help="print the issue a send would build; keep nothing")
+    progress = p.add_mutually_exclusive_group()
+    progress.add_argument("--progress", action="store_true", default=None, help="show a progress bar")
+    progress.add_argument("--no-progress", dest="progress", action="store_false", help="never show one")
+    p.set_defaults(func=_cmd_send_digest)
+
+    p = sub.add_parser(
+        "send-mail", help="send queued newsletter mail (confirmations) and delete expired signups; for cron"
+    )
+    p.set_defaults(func=_cmd_send_mail)
+
+    p = sub.add_parser(
+        "import-subscribers",
+        help="import people who confirmed elsewhere (CSV with their consent), all or nothing; suppressions win",
+    )
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
+    p.set_defaults(func=_cmd_import_subscribers)
 
     p = sub.add_parser(
         "fit",

@@ -7,6 +7,8 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("minipack_web.api.urls")),
+    path("newsletter/", include("minipack_web.newsletter.urls")),
+    path("comments/", include("minipack_web.community.urls")),
     # /robots.txt, /sitemap.xml and /feeds/: what search engines and feed readers fetch.
     path("", include("minipack_web.seo.urls")),
     path("", include("minipack_web.guides.urls")),

@@ -31,6 +31,7 @@ PAGES = [
     "/fit/?kit=tablet-day&item=kindle-paperwhite-11&c1-name=Paperback&c1-size=20+x+13+x+3+cm",
     "/for-you/",
     "/for-you/?budget_max=200&must=adjustable_straps&w_capacity=2",
+    "/newsletter/",
 ]
 
 

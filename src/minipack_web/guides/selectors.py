@@ -43,6 +43,7 @@ from minipack.schema_org import ListEntry, item_list_jsonld
 from minipack.search import MAX_QUERY_CHARS, Query, close_words, read_query, words
 from minipack.units import Dimensions, format_price
 from minipack_web.catalog.selectors import PHONE_ID, PhotoView, catalog_products, catalog_updated_at, first_photos
+from minipack_web.community.selectors import BAG, comment_counts
 from minipack_web.guides.models import SearchDocument
 from minipack_web.guides.services import FTS_TABLE, search_index_ensure
 from minipack_web.seo.jsonld import script_json
@@ -261,6 +262,7 @@ class GuideEntry:
     outline_svg: str  # '' when no source gives the bag's size
     pareto: bool
     photo: PhotoView | None = None  # the bag's first photo, shown instead of the drawing when there is one
+    comment_count: int = 0  # approved comments on the bag's page
 
 
 @dataclass(frozen=True)
@@ -324,8 +326,17 @@ def guide_page(*, slug: str) -> GuidePage | None:
     updated = catalog_updated_at()
     title = honest_title(guide.title, len(ranking.ranked))
     photos = first_photos(slugs=[bag.slug for bag in ranking.ranked])
+    comments = comment_counts(kind=BAG, slugs=[bag.slug for bag in ranking.ranked])
     entries = tuple(
-        _entry(bag, by_slug[bag.slug], catalog, guide.notes.get(bag.slug, ""), total, photo=photos.get(bag.slug))
+        _entry(
+            bag,
+            by_slug[bag.slug],
+            catalog,
+            guide.notes.get(bag.slug, ""),
+            total,
+            photo=photos.get(bag.slug),
+            comments=comments.get(bag.slug, 0),
+        )
         for bag in ranking.ranked
     )
     return GuidePage(
@@ -409,6 +420,7 @@ def _entry(
     total_weight: float,
     *,
     photo: PhotoView | None = None,
+    comments: int = 0,
 ) -> GuideEntry:
     pros_cons = derive_pros_cons(product, catalog)
     price = product.chosen("price")
@@ -431,6 +443,7 @@ def _entry(
         outline_svg=_small_outline(bag, exterior) if isinstance(exterior, Dimensions) else "",
         pareto=bag.pareto,
         photo=photo,
+        comment_count=comments,
     )
 
 
@@ -518,9 +531,13 @@ def for_you_page(*, prefs: Preferences, top: int = FOR_YOU_TOP) -> ForYouPage:
     ranking = rank(catalog, prefs, top=top)
     by_slug = {p.slug: p for p in catalog}
     total = prefs.weights.total
+    comments = comment_counts(kind=BAG, slugs=[bag.slug for bag in ranking.ranked])
     return ForYouPage(
         requirements=prefs.describe(),
-        entries=tuple(_entry(bag, by_slug[bag.slug], catalog, "", total) for bag in ranking.ranked),
+        entries=tuple(
+            _entry(bag, by_slug[bag.slug], catalog, "", total, comments=comments.get(bag.slug, 0))
+            for bag in ranking.ranked
+        ),
         catalog_size=len(catalog),
         eligible=ranking.eligible,
         not_for_you=tuple(

@@ -9,6 +9,8 @@ from urllib.parse import unquote, urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from minipack.client_ip import parse_networks
+from minipack_web.settings.email import default_file_path, mail_settings, positive_number
 from minipack_web.settings.env import ENV
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # src/minipack_web
@@ -35,6 +37,7 @@ INSTALLED_APPS = [
     "minipack_web.catalog",
     "minipack_web.guides",
     "minipack_web.community",
+    "minipack_web.newsletter",
     "minipack_web.api",
     "minipack_web.seo",
     "minipack_web.caching",
@@ -132,6 +135,25 @@ def cache_settings(url: str | None, *, default_dir: Path) -> dict[str, Any]:
 
 CACHES = cache_settings(ENV.optional("MINIPACK_CACHE_URL"), default_dir=VAR_DIR / "cache")
 
+# Readers' comments (docs/decisions/0009-comments.md). Each limit is read from the environment so a load test
+# can lift it (benchmarks/bench_comments.py sets the flood window, the hourly cap and the minimum form age
+# to 0, which turns each off); production keeps these defaults.
+# Proxies we run, whose X-Forwarded-For hop names the client (addresses or CIDR networks, comma-separated).
+# Empty: the connection's own address is the client, and the header is ignored.
+MINIPACK_TRUSTED_PROXIES = ENV.strings("MINIPACK_TRUSTED_PROXIES")
+try:
+    parse_networks(MINIPACK_TRUSTED_PROXIES)  # gunicorn runs no system checks: a typo must stop start-up here
+except ValueError as exc:
+    raise ImproperlyConfigured(f"MINIPACK_TRUSTED_PROXIES: {exc}") from None
+# A second comment from one address (IP or email) within this many seconds is refused with 429.
+MINIPACK_COMMENT_FLOOD_SECONDS = ENV.integer("MINIPACK_COMMENT_FLOOD_SECONDS", 15)
+# At most this many comments per client IP (an IPv6 /64) in any hour; 0: no cap.
+MINIPACK_COMMENT_HOURLY_LIMIT = ENV.integer("MINIPACK_COMMENT_HOURLY_LIMIT", 20)
+# A comment form sent sooner than this after the page was made is refused (people read and type; scripts
+# do not), and one older than the maximum is refused so an old form cannot be replayed for ever.
+MINIPACK_COMMENT_FORM_MIN_SECONDS = ENV.integer("MINIPACK_COMMENT_FORM_MIN_SECONDS", 3)
+MINIPACK_COMMENT_FORM_MAX_SECONDS = ENV.integer("MINIPACK_COMMENT_FORM_MAX_SECONDS", 2 * 60 * 60, minimum=1)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -154,3 +176,32 @@ STATIC_ROOT = VAR_DIR / "static"
 # (catalog.views.photo_file), with or without DEBUG; see docs/decisions/0007-bag-photos.md.
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
+
+# Outgoing mail (minipack_web/settings/email.py lists the variables). Mail never goes out on a request:
+# it is queued in the database and sent by a background thread or `minipack send-mail`, so this timeout
+# bounds how long one SMTP step may hang that sender, never a visitor (docs/decisions/0010-newsletter.md).
+_MAIL = mail_settings(ENV)
+MINIPACK_EMAIL_CONFIGURED = _MAIL.configured
+EMAIL_BACKEND = _MAIL.backend
+EMAIL_HOST = _MAIL.host
+EMAIL_PORT = _MAIL.port
+EMAIL_HOST_USER = _MAIL.user
+EMAIL_HOST_PASSWORD = _MAIL.password
+EMAIL_USE_TLS = _MAIL.use_tls
+EMAIL_USE_SSL = _MAIL.use_ssl
+EMAIL_FILE_PATH = _MAIL.file_path or default_file_path(VAR_DIR)
+EMAIL_TIMEOUT = positive_number(ENV, "EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = ENV.string("DEFAULT_FROM_EMAIL", "Minipack <newsletter@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The newsletter. Digest mails per second (`minipack send-digest --rate` overrides it for one run).
+MINIPACK_NEWSLETTER_RATE = positive_number(ENV, "MINIPACK_NEWSLETTER_RATE", 10)
+# Send queued mail from a thread right after the signup commits; off in tests, which drain the queue themselves.
+MINIPACK_NEWSLETTER_BACKGROUND = ENV.boolean("MINIPACK_NEWSLETTER_BACKGROUND", True)
+# The key of the hashes we keep of addresses (the suppression list) and of signup IP addresses. Set it in
+# production and keep it: rotating DJANGO_SECRET_KEY without it would orphan every suppression.
+MINIPACK_NEWSLETTER_HASH_KEY = ENV.string("MINIPACK_NEWSLETTER_HASH_KEY")
+# Within one `send-digest` run, a temporarily refused mail is tried this many times, waiting 2 s, 4 s, 8 s…
+MINIPACK_NEWSLETTER_TRIES = 4
+MINIPACK_NEWSLETTER_RETRY_BASE = 2.0
+MINIPACK_NEWSLETTER_RETRY_CAP = 60.0

@@ -6,4 +6,6 @@ from minipack_web.settings.env import ENV
 DEBUG = True
 SECRET_KEY = ENV.string("DJANGO_SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
 ALLOWED_HOSTS = ENV.strings("DJANGO_ALLOWED_HOSTS", ("localhost", "127.0.0.1", "[::1]"))
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+if not MINIPACK_EMAIL_CONFIGURED:  # noqa: F405 - from base
+    # Mail is printed on the console unless EMAIL_URL or EMAIL_HOST says where to send it.
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -8,6 +8,7 @@ a deployment can configure is the list of calls to this object.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -48,6 +49,15 @@ class Env:
         if lowered in _FALSE:
             return False
         raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use 1/0, true/false, yes/no, on/off).")
+
+    def integer(self, name: str, default: int, *, minimum: int = 0) -> int:
+        """A whole number, at least ``minimum``; ``default`` when the variable is unset or blank."""
+        raw = self.optional(name)
+        if raw is None:
+            return default
+        if not re.fullmatch(r"-?[0-9]+", raw) or int(raw) < minimum:
+            raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number of at least {minimum}.")
+        return int(raw)
 
     def strings(self, name: str, default: tuple[str, ...] = ()) -> list[str]:
         """A comma-separated list; blanks are dropped."""

@@ -12,6 +12,10 @@ ALLOWED_HOSTS = ["testserver", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests drain the newsletter's mail queue themselves (tests/web/newsletter turn the thread on where they test it).
+MINIPACK_NEWSLETTER_BACKGROUND = False
+MINIPACK_NEWSLETTER_RETRY_BASE = 0.01
+MINIPACK_NEWSLETTER_RETRY_CAP = 0.05
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not Django's default in-memory test database: WAL and the
