@@ -1,43 +1,55 @@
-"""Serving cached pages: Minipack under gunicorn next to nginx serving saved copies of the same pages.
+"""Load: the production server on SQLite, on PostgreSQL and as two servers, beside nginx serving static copies.
 
-Everything runs on loopback in a temporary directory: a fresh SQLite
-database with the bundled catalog (migrate + load_bundled_catalog), gunicorn
-with the production settings (DEBUG off), and nginx serving each page as a
-static file saved from Minipack's own answer, which is as fast as that page
-could possibly be served. wrk drives both the same way (after a warm-up) and
-the ratio is Minipack's requests per second over nginx's. The target: a
-cached page reaches at least 1/20 of the static server, with no errors.
+Everything runs on loopback in a temporary directory, each setup started by
+``minipack_web.ops`` with the production settings and the bundled catalog:
 
-The machine is shared, so both servers are measured page by page, one right
-after the other, and the load average is printed with the figures. Needs
-wrk and nginx (``apt-get install wrk nginx-light``); skipped with that
-message when either is missing. Every process and file it starts is gone
-when it ends, Ctrl-C included.
+* **SQLite**: gunicorn (4 gthread workers x 4 threads) on a SQLite file, the
+  page cache in files (one server's default);
+* **PostgreSQL**: the same gunicorn on a throwaway PostgreSQL 15 (fsync on);
+* **two servers**: nginx round-robin in front of two gunicorns (2 x 4 each,
+  the same 16 threads in all) sharing PostgreSQL and Redis (the recipe of
+  docs/deploy.md); measured through nginx, as visitors reach it.
+
+Reads: wrk drives the home page, a bag page, the table and a search on each
+setup and on nginx serving each page as a static file saved from
+Minipack's own answer (as fast as that page can be served); the ratio is
+requests per second over nginx's. Writes: 50 readers x 20 (load the bag
+page, post a comment) at once (tests/web/community/comment_load.py), then
+every acknowledged comment is looked for in the database. Target: cached
+pages at least 1/20 of nginx, and no errors anywhere (an error is a failure
+to explain, not noise).
+
+The machine is shared, so every setup is measured page by page, one right
+after the other (best of ``ROUNDS`` alternating runs, errors of all), and the
+load average is printed with the figures. Needs wrk, nginx, PostgreSQL and
+Redis (``apt-get install wrk nginx-light postgresql-15 redis-server``);
+without them it says what is missing and skips. Every process and file it
+starts is gone when it ends, Ctrl-C included.
 """
 
 from __future__ import annotations
 
 import contextlib
-import getpass
 import os
 import re
 import secrets
 import shutil
 import signal
-import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.web.community.comment_load import LoadResult, drive_comment_load, percentile, stored_tags
 
-# wrk's load, the same for both servers.
+from minipack_web.ops.cluster import cluster, prepare_site, site_env
+from minipack_web.ops.processes import LOOPBACK, free_port, request
+from minipack_web.ops.services import gunicorn, missing_tools, nginx_static, postgres_cluster
+
+# wrk's load, the same for every server.
 THREADS, CONNECTIONS, DURATION_S, WARMUP_S = 2, 16, 5, 1
 TARGET_RATIO = 1 / 20
 # Worker model, measured here with the cached home page against nginx (ratio, several runs, a shared
@@ -47,9 +59,18 @@ TARGET_RATIO = 1 / 20
 # one another and 2-3 times sync. 4 x 4, because a page that is rendered (a miss, 20-250 ms of
 # Python) holds its worker's GIL: with four processes it stalls a quarter of the threads, not half.
 WORKERS, THREADS_PER_WORKER = 4, 4
-# Each server is measured this many times, alternating with the other; the best run of each is shown.
+# Two servers share the same machine, so each gets half the workers: the same 16 threads in all.
+CLUSTER_WORKERS = 2
+# Each server is measured this many times per page, alternating with the others; the best run is shown.
 ROUNDS = 2
-INSTALL_HINT = "apt-get install wrk nginx-light"
+USERS, POSTS = 50, 20
+# Off for the write mix, so every post is one the site should keep (as bench_comments); nothing else changes.
+LOAD_ENV = {
+    "MINIPACK_COMMENT_FLOOD_SECONDS": "0",
+    "MINIPACK_COMMENT_HOURLY_LIMIT": "0",
+    "MINIPACK_COMMENT_FORM_MIN_SECONDS": "0",
+}
+INSTALL_HINT = "apt-get install wrk nginx-light postgresql-15 redis-server"
 
 
 @dataclass(frozen=True)
@@ -60,34 +81,11 @@ class WrkResult:
     errors: int  # socket errors (connect, read, write, timeout) plus non-2xx/3xx answers
 
 
-def _nginx() -> str | None:
-    return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _get(url: str, timeout: float = 30) -> tuple[int, dict[str, str], bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback only
-            return response.status, dict(response.headers.items()), response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers.items()), exc.read()
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float = 30) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited with {process.returncode}:\n{log.read_text()[-2000:]}")
-        with contextlib.suppress(OSError):
-            if _get(url, timeout=2)[0] == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within {timeout_s:.0f} s:\n{log.read_text()[-2000:]}")
+@dataclass(frozen=True)
+class Setup:
+    label: str
+    url: str  # where visitors reach it
+    stored: Callable[[], list[str]]  # the load tags of the comments in its database
 
 
 _UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -107,7 +105,8 @@ def _parse_wrk(output: str) -> WrkResult:
 
 
 def _wrk(url: str) -> WrkResult:
-    base = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}"]
+    # A page slower than 10 s is an error; wrk's own 2 s would count a slow machine's slow renders as errors.
+    base = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", "--timeout", "10s"]
     subprocess.run([*base, f"-d{WARMUP_S}s", url], check=True, capture_output=True)
     done = subprocess.run([*base, f"-d{DURATION_S}s", "--latency", url], check=True, capture_output=True, text=True)
     return _parse_wrk(done.stdout)
@@ -119,67 +118,6 @@ def _best(results: list[WrkResult]) -> WrkResult:
     return WrkResult(best.rps, best.p50_ms, best.p99_ms, sum(r.errors for r in results))
 
 
-@contextlib.contextmanager
-def _process(args: list[str], *, log: Path, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
-    """Run ``args`` in its own process group; on exit (or Ctrl-C) stop the whole group."""
-    with log.open("wb") as out:
-        process = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        yield process
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def _site_env(var: Path, *, cache_url: str | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MINIPACK_CACHE_URL")}
-    env |= {
-        "DJANGO_SETTINGS_MODULE": "minipack_web.settings.prod",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "MINIPACK_VAR_DIR": str(var),
-    }
-    if cache_url:
-        env["MINIPACK_CACHE_URL"] = cache_url
-    return env
-
-
-def _gunicorn(port: int, env: dict[str, str], log: Path) -> contextlib.AbstractContextManager[subprocess.Popen[bytes]]:
-    args = [sys.executable, "-m", "gunicorn", "minipack_web.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    args += ["--workers", str(WORKERS), "--worker-class", "gthread", "--threads", str(THREADS_PER_WORKER)]
-    return _process(args, log=log, env=env)
-
-
-NGINX_CONF = """\
-{user}worker_processes auto;
-pid {tmp}/nginx.pid;
-error_log {tmp}/nginx-error.log warn;
-daemon off;
-events {{ worker_connections 1024; }}
-http {{
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  default_type "text/html; charset=utf-8";
-  client_body_temp_path {tmp}/nginx-body;
-  proxy_temp_path {tmp}/nginx-proxy;
-  fastcgi_temp_path {tmp}/nginx-fastcgi;
-  uwsgi_temp_path {tmp}/nginx-uwsgi;
-  scgi_temp_path {tmp}/nginx-scgi;
-  server {{
-    listen 127.0.0.1:{port};
-    root {root};
-  }}
-}}
-"""
-
-
 def _static_file(root: Path, path: str) -> Path:
     """Where nginx looks for ``path``: a directory's index.html (a query string does not change the file)."""
     return root / path.split("?", 1)[0].lstrip("/") / "index.html"
@@ -187,98 +125,171 @@ def _static_file(root: Path, path: str) -> Path:
 
 def _pages(base: str) -> list[tuple[str, str]]:
     # A bag from the table's first link, so the page exists whatever the bundled catalog holds.
-    table = _get(f"{base}/table/")[2].decode()
-    bag = re.search(r'href="(/bags/[^"/]+/)"', table)
+    bag = re.search(r'href="(/bags/[^"/]+/)"', request(f"{base}/table/").text)
     if bag is None:
         raise RuntimeError("no bag link on /table/")
     return [("home", "/"), ("a bag page", bag.group(1)), ("the table", "/table/"), ("a search", "/search/?q=kanken")]
 
 
-def _print(
-    rows: list[tuple[str, str, WrkResult, WrkResult]], uncached: tuple[str, WrkResult], load_before: float
-) -> None:
-    print(
-        f"Serving cached pages: Minipack (gunicorn, {WORKERS} gthread workers x {THREADS_PER_WORKER} threads, "
-        f"production settings, SQLite) next to nginx serving saved copies of the same pages"
-    )
-    print(
-        f"  wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION_S}s after a {WARMUP_S} s warm-up, best of {ROUNDS} alternating "
-        f"runs, errors of all; loopback; load average "
-        f"{load_before:.1f} before the run on {os.cpu_count()} CPUs. Target: ratio >= 1/{round(1 / TARGET_RATIO)} "
-        "and 0 errors."
-    )
-    head = f"  {'page':40} {'rps':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} | {'nginx rps':>9} {'p50 ms':>7}"
-    print(f"{head} {'p99 ms':>7} | {'ratio':>6}")
-    for label, path, ours, peer in rows:
-        name = f"{label} ({path if len(path) <= 24 else path[:23] + '…'})"
-        line = f"  {name:40} {ours.rps:8.0f} {ours.p50_ms:7.2f} {ours.p99_ms:7.2f} {ours.errors:6d} |"
-        ratio = ours.rps / peer.rps if peer.rps else 0.0
-        verdict = "PASS" if ratio >= TARGET_RATIO and ours.errors == 0 and peer.errors == 0 else "FAIL"
-        print(f"{line} {peer.rps:9.0f} {peer.p50_ms:7.2f} {peer.p99_ms:7.2f} | {ratio:6.3f}  {verdict}")
-    label, result = uncached
-    print(
-        f"  uncached {label} (MINIPACK_CACHE_URL=dummy://, every request rendered): {result.rps:.0f} rps, "
-        f"p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms, {result.errors} errors"
-    )
+def _sqlite_tags(db: Path) -> Callable[[], list[str]]:
+    def read() -> list[str]:
+        with contextlib.closing(sqlite3.connect(db)) as connection:
+            return stored_tags(row[0] for row in connection.execute("SELECT body FROM community_comment"))
+
+    return read
+
+
+def _postgres_tags(url: str) -> Callable[[], list[str]]:
+    def read() -> list[str]:
+        import psycopg
+
+        with psycopg.connect(url) as connection:
+            return stored_tags(row[0] for row in connection.execute("SELECT body FROM community_comment"))
+
+    return read
+
+
+def _write_mix(setup: Setup) -> tuple[LoadResult, list[str]]:
+    result = drive_comment_load(setup.url.removeprefix("http://"), users=USERS, posts=POSTS)
+    return result, setup.stored()
 
 
 def _measure(tmp: Path) -> None:
     load_before = os.getloadavg()[0]  # other work on the machine, before ours adds to it
-    var = tmp / "var"
-    env = _site_env(var)
-    for command in (["migrate", "--noinput"], ["load_bundled_catalog"]):
-        subprocess.run([sys.executable, str(ROOT / "manage.py"), *command], env=env, check=True, capture_output=True)
+    secret = secrets.token_urlsafe(50)
+    with contextlib.ExitStack() as stack:
+        setups: list[Setup] = []
+        for label in ("SQLite", "PostgreSQL"):
+            home, port = tmp / label.lower(), free_port()
+            home.mkdir()
+            database_url = None
+            if label == "PostgreSQL":
+                database_url = stack.enter_context(postgres_cluster(home, durable=True)).url
+            env = site_env(
+                var=home / "var",
+                secret=secret,
+                site_url=f"http://{LOOPBACK}:{port}",
+                database_url=database_url,
+                extra=LOAD_ENV,
+            )
+            prepare_site(env, cwd=home)
+            server = stack.enter_context(
+                gunicorn(env, base=home, name=label.lower(), port=port, workers=WORKERS, threads=THREADS_PER_WORKER)
+            )
+            tags = _postgres_tags(database_url) if database_url else _sqlite_tags(home / "var" / "db.sqlite3")
+            setups.append(Setup(label, server.url, tags))
+        two = stack.enter_context(
+            cluster(
+                tmp / "cluster", workers=CLUSTER_WORKERS, threads=THREADS_PER_WORKER, durable=True, extra_env=LOAD_ENV
+            )
+        )
+        setups.append(Setup("two servers", two.url, _postgres_tags(two.postgres.url)))
 
-    port, static_port, uncached_port = _free_port(), _free_port(), _free_port()
-    base, static_base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{static_port}"
-    static = tmp / "static"
-    with _gunicorn(port, env, tmp / "gunicorn.log") as server:
-        _wait_until_up(f"{base}/healthz", server, tmp / "gunicorn.log")
-        pages = _pages(base)
+        pages = _pages(setups[0].url)
+        static = tmp / "static"
         for _label, path in pages:
-            status, _headers, body = _get(base + path)
-            if status != 200:
-                raise RuntimeError(f"{path} answered {status}")
+            answer = request(setups[0].url + path)
+            if answer.status != 200:
+                raise RuntimeError(f"{path} answered {answer.status}")
             target = _static_file(static, path)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(body)
-            if _get(base + path)[1].get("X-Cache") != "hit":
-                print(f"  warning: {path} was not served from the page cache on a second request")
+            target.write_bytes(answer.body)
+        peer = stack.enter_context(nginx_static(static, base=tmp))
+        for _label, path in pages:
+            if request(peer.url + path).body != _static_file(static, path).read_bytes():
+                raise RuntimeError(f"nginx does not serve the saved copy of {path}")
+            for setup in setups:
+                if request(setup.url + path).status != 200 or request(setup.url + path).headers.get("x-cache") != "hit":
+                    print(f"  warning: {path} was not served from the page cache on {setup.label}")
 
-        nginx_conf = tmp / "nginx.conf"
-        user = f"user {getpass.getuser()};\n" if os.geteuid() == 0 else ""  # as root, nginx would switch to nobody
-        nginx_conf.write_text(NGINX_CONF.format(user=user, tmp=tmp, port=static_port, root=static))
-        nginx_args = [str(_nginx()), "-c", str(nginx_conf), "-p", str(tmp), "-e", str(tmp / "nginx-error.log")]
-        rows: list[tuple[str, str, WrkResult, WrkResult]] = []
-        with _process(nginx_args, log=tmp / "nginx.log") as nginx:
-            _wait_until_up(f"{static_base}/", nginx, tmp / "nginx.log")
-            for label, path in pages:
-                if _get(static_base + path)[2] != _static_file(static, path).read_bytes():
-                    raise RuntimeError(f"nginx does not serve the saved copy of {path}")
-                # Alternating, so both see the same background load.
-                ours, peer = [], []
-                for _ in range(ROUNDS):
-                    ours.append(_wrk(base + path))
-                    peer.append(_wrk(static_base + path))
-                rows.append((label, path, _best(ours), _best(peer)))
+        reads: list[tuple[str, str, WrkResult, list[WrkResult]]] = []
+        for label, path in pages:
+            runs: dict[str, list[WrkResult]] = {"nginx": []} | {s.label: [] for s in setups}
+            for _ in range(ROUNDS):  # alternating, so all see the same background load
+                runs["nginx"].append(_wrk(peer.url + path))
+                for setup in setups:
+                    runs[setup.label].append(_wrk(setup.url + path))
+            reads.append((label, path, _best(runs["nginx"]), [_best(runs[s.label]) for s in setups]))
 
-    # For context: the same server with the page cache off (dummy://), so every request renders.
-    label, path = pages[0]
-    uncached_base = f"http://127.0.0.1:{uncached_port}"
-    with _gunicorn(uncached_port, _site_env(var, cache_url="dummy://"), tmp / "uncached.log") as server:
-        _wait_until_up(f"{uncached_base}/healthz", server, tmp / "uncached.log")
-        uncached = (f"{label} ({path})", _wrk(uncached_base + path))
-    _print(rows, uncached, load_before)
+        writes = [_write_mix(setup) for setup in setups]
+
+        # For context: the SQLite server with the page cache off (dummy://), so every request renders.
+        home = tmp / "sqlite"
+        env = site_env(
+            var=home / "var",
+            secret=secret,
+            site_url=setups[0].url,
+            cache_url="dummy://",
+            extra=LOAD_ENV,
+        )
+        with gunicorn(env, base=home, name="uncached", workers=WORKERS, threads=THREADS_PER_WORKER) as uncached:
+            uncached_home = _wrk(uncached.url + "/")
+    _print(setups, reads, writes, uncached_home, load_before)
+
+
+def _print(
+    setups: list[Setup],
+    reads: list[tuple[str, str, WrkResult, list[WrkResult]]],
+    writes: list[tuple[LoadResult, list[str]]],
+    uncached: WrkResult,
+    load_before: float,
+) -> None:
+    print(
+        f"Load: the production server (gunicorn gthread, {WORKERS} workers x {THREADS_PER_WORKER} threads) on SQLite, "
+        f"on PostgreSQL, and as two servers ({CLUSTER_WORKERS} x {THREADS_PER_WORKER} each behind nginx, "
+        "PostgreSQL + Redis), beside nginx serving saved copies of the same pages"
+    )
+    print(
+        f"  reads: wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION_S}s after a {WARMUP_S} s warm-up, best of {ROUNDS} "
+        f"alternating runs, errors of all; writes: {USERS} users x {POSTS} (GET the bag page, POST a comment) at once. "
+        f"Loopback; load average {load_before:.1f} before the run on {os.cpu_count()} CPUs. Target: ratio >= "
+        f"1/{round(1 / TARGET_RATIO)}, 0 errors, no comment lost."
+    )
+    print(f"  {'page':28} {'setup':12} {'rps':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} | {'ratio':>6}")
+    failed = False
+    for label, path, peer, ours in reads:
+        name = f"{label} ({path if len(path) <= 16 else path[:15] + '…'})"
+        print(
+            f"  {name:28} {'nginx static':12} {peer.rps:8.0f} {peer.p50_ms:8.2f} {peer.p99_ms:8.2f} {peer.errors:6d} |"
+        )
+        for setup, result in zip(setups, ours, strict=True):
+            ratio = result.rps / peer.rps if peer.rps else 0.0
+            ok = ratio >= TARGET_RATIO and result.errors == 0 and peer.errors == 0
+            failed |= not ok
+            print(
+                f"  {'':28} {setup.label:12} {result.rps:8.0f} {result.p50_ms:8.2f} {result.p99_ms:8.2f} "
+                f"{result.errors:6d} | {ratio:6.3f}  {'PASS' if ok else 'FAIL'}"
+            )
+    print(
+        f"  {'comment mix (GET + POST)':28} {'setup':12} {'rps':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} | "
+        f"{'lost':>6} (POST latency; rps counts GETs and POSTs)"
+    )
+    for setup, (result, stored) in zip(setups, writes, strict=True):
+        lost = len(set(result.acknowledged) - set(stored))
+        requests_done = len(result.get_ms) + len(result.post_ms)
+        rps = requests_done / result.seconds if result.seconds else 0.0
+        ok = not result.errors and lost == 0 and len(result.acknowledged) == USERS * POSTS
+        failed |= not ok
+        print(
+            f"  {'':28} {setup.label:12} {rps:8.0f} {percentile(result.post_ms, 50):8.1f} "
+            f"{percentile(result.post_ms, 99):8.1f} {len(result.errors):6d} | {lost:6d}  {'PASS' if ok else 'FAIL'}"
+        )
+        for error in result.errors[:3]:
+            print(f"      {error}")
+    print(
+        f"  uncached home page on SQLite (MINIPACK_CACHE_URL=dummy://, every request rendered): "
+        f"{uncached.rps:.0f} rps, p50 {uncached.p50_ms:.2f} ms, p99 {uncached.p99_ms:.2f} ms, {uncached.errors} errors"
+    )
+    print(f"  {'FAIL: see the rows marked FAIL' if failed else 'PASS: every row'}")
 
 
 def run() -> None:
-    missing = [tool for tool, found in (("wrk", shutil.which("wrk")), ("nginx", _nginx())) if not found]
+    missing = [tool for tool in ("wrk",) if shutil.which(tool) is None] + missing_tools()
     if missing:
-        print(f"Serving cached pages: skipped, {' and '.join(missing)} not installed. Install: {INSTALL_HINT}")
+        print(f"Load: skipped, {' and '.join(missing)} not installed. Install: {INSTALL_HINT}")
         return
     tmp = Path(tempfile.mkdtemp(prefix="minipack-bench-load-"))
-    if os.geteuid() == 0:
-        tmp.chmod(0o755)  # nginx's workers read the saved pages
+    tmp.chmod(0o755)  # PostgreSQL (as its own user) and nginx's workers reach their directories in here
     # SIGTERM (a CI timeout, kill) unwinds like Ctrl-C, so the finally blocks stop every server.
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:

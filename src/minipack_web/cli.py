@@ -2,8 +2,9 @@
 
 Commands that only read files (`import-article`, `check`, `fit`,
 `fits-in-catalog`) call the pure core directly and never start Django. Commands that touch the database
-(`import-catalog`, `export-catalog`, `load-bundled`, and the newsletter's
-`send-digest`, `send-mail`, `import-subscribers`) start Django with the
+(`import-catalog`, `import-history`, `export-catalog`, `load-bundled`,
+`backup`, `restore`, and the newsletter's `send-digest`, `send-mail`,
+`import-subscribers`) start Django with the
 development settings (or DJANGO_SETTINGS_MODULE) and run the same management
 commands an operator would run through manage.py, so there is one
 implementation of each.
@@ -274,9 +275,19 @@ def _django_command(name: str, *args: str) -> int:
     return 0
 
 
+def _progress_flag(args: argparse.Namespace) -> list[str]:
+    return [] if args.progress is None else ["--progress" if args.progress else "--no-progress"]
+
+
+def _add_progress_flags(p: argparse.ArgumentParser) -> None:
+    progress = p.add_mutually_exclusive_group()
+    progress.add_argument("--progress", action="store_true", default=None, help="show progress bars")
+    progress.add_argument("--no-progress", dest="progress", action="store_false", help="never show them")
+
+
 def _cmd_import_catalog(args: argparse.Namespace) -> int:
     extra = ["--dry-run"] if args.dry_run else []
-    return _django_command("import_catalog", args.file, *extra)
+    return _django_command("import_catalog", args.file, *extra, *_progress_flag(args))
 
 
 def _cmd_export_catalog(args: argparse.Namespace) -> int:
@@ -286,6 +297,20 @@ def _cmd_export_catalog(args: argparse.Namespace) -> int:
 
 def _cmd_load_bundled(args: argparse.Namespace) -> int:
     return _django_command("load_bundled_catalog")
+
+
+def _cmd_import_history(args: argparse.Namespace) -> int:
+    return _django_command("import_history", "--limit", str(args.limit))
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    extra = ["--output", args.output] if args.output else []
+    return _django_command("backup_db", *extra, *_progress_flag(args))
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    extra = ["--force"] if args.force else []
+    return _django_command("restore_db", args.path, *extra, *_progress_flag(args))
 
 
 # --------------------------------------------------------------------------- the newsletter (docs/decisions/0010)
@@ -341,7 +366,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import-catalog", help="import a catalog file (CSV or JSON) into the site, all or nothing")
     p.add_argument("file")
     p.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
+    _add_progress_flags(p)
     p.set_defaults(func=_cmd_import_catalog)
+
+    p = sub.add_parser(
+        "import-history", help="list recent catalog imports and how each ended (an interrupted one says so)"
+    )
+    p.add_argument("--limit", type=int, default=20, help="how many, newest first (default 20)")
+    p.set_defaults(func=_cmd_import_history)
 
     p = sub.add_parser("export-catalog", help="export the site's catalog")
     p.add_argument("--format", choices=("csv", "json"), required=True)
@@ -350,6 +382,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("load-bundled", help="load the bundled catalog into the site's database")
     p.set_defaults(func=_cmd_load_bundled)
+
+    p = sub.add_parser(
+        "backup", help="back up the site's database (safe while it serves), with a manifest restore checks"
+    )
+    p.add_argument("--output", help="file or folder to write (default: MINIPACK_VAR_DIR/backups, named by UTC time)")
+    _add_progress_flags(p)
+    p.set_defaults(func=_cmd_backup)
+
+    p = sub.add_parser(
+        "restore", help="restore a backup into an empty database; checks its checksum and every table's rows"
+    )
+    p.add_argument("path", help="the backup file, or its .manifest.json")
+    p.add_argument("--force", action="store_true", help="replace a database that has data (backed up first)")
+    _add_progress_flags(p)
+    p.set_defaults(func=_cmd_restore)
 
     p = sub.add_parser(
         "send-digest",

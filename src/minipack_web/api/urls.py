@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 
 from minipack_web.api.errors import error_body
 from minipack_web.api.views import api
+from minipack_web.ratelimit import rate_limit
 
 
 def _json_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -32,4 +33,6 @@ def _json_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 # The namespace django-ninja reverses its own routes in (docs and the schema link to it).
 _patterns, _app, _namespace = api.urls
 app_name = _namespace
-urlpatterns = [type(p)(p.pattern, _json_405(p.callback), p.default_args, p.name) for p in _patterns]
+# Every endpoint counts against one per-client limit (minipack_web.ratelimit); refusals in the API's JSON shape.
+_limited = rate_limit("api", json_errors=True)
+urlpatterns = [type(p)(p.pattern, _limited(_json_405(p.callback)), p.default_args, p.name) for p in _patterns]

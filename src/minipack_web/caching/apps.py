@@ -7,6 +7,7 @@ from typing import Any
 from django.apps import AppConfig, apps
 from django.conf import settings
 from django.core import checks
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils.autoreload import file_changed
 
@@ -38,8 +39,12 @@ def _m2m_changed(sender: Any, action: str, using: str | None = None, **kwargs: A
 
 
 def _migrated(sender: Any, using: str | None = None, **kwargs: Any) -> None:
-    # migrate and flush (which ends by sending post_migrate) can change every row at once.
-    invalidate_pages(using=using)
+    # migrate and flush (which ends by sending post_migrate) can change every row at once. Not when the
+    # generation's own table is missing: migrating backwards past this app, or a plan that stops short of it.
+    from minipack_web.caching.models import PageGeneration
+
+    if PageGeneration._meta.db_table in connections[using or DEFAULT_DB_ALIAS].introspection.table_names():
+        invalidate_pages(using=using)
 
 
 def _file_changed(sender: Any, file_path: Any, **kwargs: Any) -> None:

@@ -7,9 +7,13 @@ A page is filed under ``minipack:page:<build>:<generation>:<request hash>``:
   and the query string as the view sees it (``request.GET``, names sorted,
   so ``?a=1&b=2`` and ``?b=2&a=1`` share an entry). Read from the raw WSGI
   environ, so the front door below and the middleware compute the same key;
-* the *generation* is a random token in the shared cache, replaced after
-  every committed write to the catalog or the guides (``invalidate_pages``),
-  so every process stops serving old pages on its next request;
+* the *generation* is a random token, replaced by every write to the
+  catalog or the guides (``invalidate_pages``) in the database, in the
+  writer's transaction, and copied to the shared cache once that commits,
+  so every process stops serving old pages on its next request. The copy
+  is trusted for ``GENERATION_COPY_S`` seconds and then read from the
+  database again, so a cache that missed a change (down during an edit,
+  restarted from an old dump) serves old pages for seconds, not an hour;
 * the *build* is a hash of the code, templates, shipped data and settings,
   so a deploy or a changed setting never serves pages made by the previous one.
 
@@ -19,6 +23,7 @@ rendered, and as a copy in this process's memory, because reading a 40 kB
 page back from a file costs ~170 µs and the dict ~1 µs (measured). The
 generation is read from the shared cache on every request and never kept in
 memory: that is what makes an edit visible to every process at once.
+Several servers share Redis (docs/decisions/0012-several-servers.md).
 
 Who does what: ``cache_public_page`` marks a view's pages as the same for
 every visitor; ``PageCacheMiddleware`` (first in ``MIDDLEWARE``) stores a
@@ -45,20 +50,31 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
+from django.core.cache.backends.dummy import DummyCache
 from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.http.cookie import parse_cookie
-from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.middleware.csrf import CsrfViewMiddleware
+from django.urls import resolve
 from django.utils.html import escape
 
 import minipack
 import minipack_web
+from minipack_web.caching.csrf_tokens import token_for
 
 logger = logging.getLogger(__name__)
 
 CACHE_ALIAS = "default"
 GENERATION_KEY = "minipack:pages:generation"
+# How long the shared cache's copy of the generation is believed before the database is asked again: the
+# longest a cache that missed a change (down during an edit, restarted from an old dump) can serve pages
+# older than that change. It costs one small query per this many seconds for the whole site, and the
+# database holding the truth is what lets a generation outlive an outage without emptying the cache.
+GENERATION_COPY_S = 5
+# The request.META / environ key under which the WSGI front leaves what it found, so the middleware
+# does not ask the shared cache again for the same request.
+FOUND = "minipack.page_cache_found"
 HEADER = "X-Cache"
 # The request.META / environ key by which cache_public_page hands its timeout to the middleware.
 MARK = "minipack.page_cache_timeout"
@@ -86,37 +102,89 @@ def _shared() -> BaseCache:
 # --------------------------------------------------------------------------- generation
 
 
-def new_generation() -> None:
+def new_generation(*, using: str | None = None) -> bool:
     """Start a new generation now: every process stops serving the pages cached so far.
 
-    A fresh random token rather than a counter: two writers that bump at the
-    same moment cannot both write "n + 1" and let a page cached in between
-    survive under the winning value, and a generation evicted from the cache
-    is replaced by one that no old page was filed under.
+    For use outside a transaction (``manage.py invalidate_pages``); writes call
+    ``invalidate_pages``. The token is written to the database and copied to
+    the shared cache. A fresh random token rather than a counter: two writers
+    that bump at the same moment cannot both write "n + 1" and let a page
+    cached in between survive under the winning value.
+
+    Returns False when the shared cache did not take the copy (it is
+    unreachable): the database has the new generation all the same, and
+    every server uses it within ``GENERATION_COPY_S`` seconds of the cache
+    answering again.
     """
-    _shared().set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+    token = _write_generation(using)
+    return _publish(token)
 
 
 def invalidate_pages(*, using: str | None = None) -> None:
-    """Start a new generation once the current transaction commits (at once outside a transaction).
+    """Start a new generation: in the database now, in the shared cache once the transaction commits.
 
-    After the commit, not before: a request in between would read the old
-    rows and file them under the new generation; a rolled-back write (a dry
-    run) invalidates nothing. ``robust``: the write is already committed, so
-    a cache that cannot be reached is logged, not turned into an error page.
+    The database row changes with the write itself, so the two commit or roll
+    back together (a rolled-back dry run invalidates nothing). The shared
+    cache's copy changes only after the commit: before it, a request could
+    read the old rows and file them under the new generation. ``robust``: the
+    write is already committed, so a cache that cannot be reached is logged,
+    not turned into an error page.
     """
-    transaction.on_commit(new_generation, using=using, robust=True)
+    token = _write_generation(using)
+    transaction.on_commit(functools.partial(_publish, token), using=using, robust=True)
+
+
+def _write_generation(using: str | None) -> str:
+    from minipack_web.caching.models import PageGeneration  # models load after this module (the middleware)
+
+    token = secrets.token_hex(8)
+    PageGeneration.objects.using(using).update_or_create(pk=1, defaults={"token": token})
+    return token
+
+
+def _publish(token: str) -> bool:
+    cache = _shared()
+    if isinstance(cache, DummyCache):
+        return True  # caching nothing: no page to drop
+    cache.set(GENERATION_KEY, token, timeout=GENERATION_COPY_S)
+    # django-redis with IGNORE_EXCEPTIONS returns None for a failure as for a success; read it back.
+    if cache.get(GENERATION_KEY) is not None:
+        return True
+    logger.error(
+        "page cache: the shared cache did not take the new generation; it is in the database, and every "
+        "server uses it within %s s of the cache answering again",
+        GENERATION_COPY_S,
+    )
+    return False
 
 
 def current_generation() -> str | None:
-    """The generation pages are filed under now; None when the shared cache keeps nothing (``dummy://``)."""
+    """The shared cache's copy of the generation; None when it has none, keeps nothing or cannot be reached."""
     cache = _shared()
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        # First start, or the store evicted it: any new token is safe, since no page was filed under it.
-        cache.add(GENERATION_KEY, secrets.token_hex(8), timeout=None)
-        generation = cache.get(GENERATION_KEY)
+    if isinstance(cache, DummyCache):
+        return None
+    generation: str | None = cache.get(GENERATION_KEY)
     return generation
+
+
+def copy_generation() -> None:
+    """Copy the database's generation to the shared cache for ``GENERATION_COPY_S`` seconds, unless one is there.
+
+    ``add``, not ``set``: a write that published a newer generation meanwhile keeps it.
+    """
+    from minipack_web.caching.models import INITIAL_TOKEN, PageGeneration
+
+    token = PageGeneration.objects.filter(pk=1).values_list("token", flat=True).first() or INITIAL_TOKEN
+    _shared().add(GENERATION_KEY, token, timeout=GENERATION_COPY_S)
+
+
+def _cacheable_path(path_info: str) -> bool:
+    """Whether the view at ``path_info`` is marked with ``cache_public_page`` (asked only when no copy is at hand)."""
+    try:
+        match = resolve(path_info)
+    except Http404:
+        return False
+    return getattr(match.func, "page_cache_timeout", None) is not None
 
 
 @functools.cache
@@ -185,7 +253,7 @@ def fill_slots(request: HttpRequest, response: HttpResponse) -> None:
         csrf = CsrfViewMiddleware(lambda _request: response)
         if "CSRF_COOKIE" not in request.META:  # a hit: the CSRF middleware has not seen this request
             csrf.process_request(request)
-        content = content.replace(placeholder, get_token(request).encode())
+        content = content.replace(placeholder, token_for(request).encode())
         csrf.process_response(request, response)  # sets the csrftoken cookie if this visitor had none
     response.content = content
     if response.has_header("Content-Length"):
@@ -229,8 +297,12 @@ def _request_hash(environ: dict[str, Any]) -> str:
         # values keep their order, since request.GET[name] is the last one.
         query = urlencode(sorted(QueryDict(raw_query.encode("iso-8859-1")).lists()), doseq=True)
     proxy_header = settings.SECURE_PROXY_SSL_HEADER[0] if settings.SECURE_PROXY_SSL_HEADER else ""
-    # Every raw input Django builds the scheme, host and path from. More than it needs is harmless
-    # (a few more entries); less could hand one address's page to another.
+    # Every raw input Django builds the scheme, host and path from. More than it needs costs a few more
+    # entries; less could hand one address's page to another. SERVER_NAME and SERVER_PORT are the address
+    # the server itself listens on, which differs from server to server behind one proxy (10.0.0.11:8000,
+    # 10.0.0.12:8000); Django reads them only for a request with no Host header (HttpRequest.get_host), so
+    # with one they stay out, and every server files a page under the same key.
+    has_host = bool(environ.get("HTTP_HOST"))
     address = "\n".join(
         str(environ.get(name, ""))
         for name in (
@@ -240,8 +312,8 @@ def _request_hash(environ: dict[str, Any]) -> str:
             "HTTP_HOST",
             "HTTP_X_FORWARDED_HOST",
             "HTTP_X_FORWARDED_PORT",
-            "SERVER_NAME",
-            "SERVER_PORT",
+            "" if has_host else "SERVER_NAME",
+            "" if has_host else "SERVER_PORT",
             "SCRIPT_NAME",
             "SCRIPT_URL",
             "PATH_INFO",
@@ -359,18 +431,32 @@ def _storable(request: HttpRequest, response: HttpResponseBase) -> bool:
     return not control & {"private", "no-store", "no-cache"}
 
 
-def find_page(environ: dict[str, Any]) -> tuple[str | None, Page | None]:
+def find_page(environ: dict[str, Any], *, path_info: str | None = None) -> tuple[str | None, Page | None]:
     """(key to store this request's page under, the stored page); (None, None) when it must not be cached.
+
+    ``path_info``: given by the middleware, which may then copy the
+    generation from the database when the shared cache has no copy and the
+    address is a cached page's. The WSGI front passes none: without a copy
+    it hands the request to Django, and it leaves what it found in the
+    environ so the middleware does not ask the cache again.
 
     A cache that fails costs speed, never the page: errors are logged and
     the request is served as if uncached (RELIABILITY B.28).
     """
+    if path_info is not None and FOUND in environ:
+        found: tuple[str | None, Page | None] = environ[FOUND]
+        return found
     if not _may_use_cache(environ):
         return None, None
     try:
         # Read before the view runs: a page is only ever filed under a generation that predates its rows.
         generation = current_generation()
+        if generation is None and path_info is not None and _cacheable_path(path_info):
+            copy_generation()
+            generation = current_generation()
         if generation is None:
+            if path_info is not None:
+                environ[FOUND] = (None, None)
             return None, None
         key = page_key(environ, generation)
         now = time.time()
@@ -378,13 +464,16 @@ def find_page(environ: dict[str, Any]) -> tuple[str | None, Page | None]:
         if page is None:
             page = _shared().get(key)
             if page is None or page[0] <= now:
-                return key, None
-            _local.put(key, page)
+                page = None
+            else:
+                _local.put(key, page)
+        environ[FOUND] = (key, page)
         return key, page
     except SuspiciousOperation:  # e.g. too many query parameters: Django answers 400 itself
         return None, None
     except Exception:  # noqa: BLE001 - any backend's error
         logger.warning("page cache unreachable; serving uncached", exc_info=True)
+        environ[FOUND] = (None, None)
         return None, None
 
 
@@ -402,7 +491,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        key, page = find_page(request.META)
+        key, page = find_page(request.META, path_info=request.path_info)
         if page is not None:
             response = HttpResponse(page[4], status=page[1], reason=page[2], headers=dict(page[3]))
             response[HEADER] = "hit"

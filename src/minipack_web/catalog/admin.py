@@ -15,7 +15,7 @@ from django.utils.html import format_html
 
 from minipack_web.catalog import selectors, services
 from minipack_web.catalog.forms import BagPhotoForm, BagPhotoFormSet, ClaimForm, ProductForm, SourceForm
-from minipack_web.catalog.models import BagPhoto, Brand, Claim, Finding, Product, Source
+from minipack_web.catalog.models import BagPhoto, Brand, Claim, Finding, ImportRun, Product, Source
 
 
 @admin.register(Brand)
@@ -90,7 +90,8 @@ class BagPhotoInline(admin.TabularInline):
         if obj.pk is None or not obj.variants:
             return "–"
         view = selectors.photo_view(obj)
-        return format_html('<img src="{}" alt="{}" width="120" style="height:auto">', view.src, obj.alt)
+        # Only a width: the height follows the photo's proportions (a style attribute would break the CSP).
+        return format_html('<img src="{}" alt="{}" width="120">', view.src, obj.alt)
 
     @admin.display(description="Uploaded as")
     def uploaded(self, obj: BagPhoto) -> str:
@@ -204,4 +205,24 @@ class FindingAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    """Catalog imports, for reading, and how each ended; a run whose process died shows as interrupted."""
+
+    list_display = ["started_at", "state", "source", "records", "created", "updated", "unchanged", "host", "pid"]
+    list_filter = ["status"]
+    search_fields = ["source", "digest"]
+
+    @admin.display(description="status", ordering="status")
+    def state(self, obj: ImportRun) -> str:
+        # Read only: the next import (or `minipack import-history`) records the interruption.
+        return "interrupted" if services.import_run_orphaned(obj) else obj.status
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -267,3 +267,59 @@ class BagPhoto(models.Model):
     @property
     def file_names(self) -> list[str]:
         return [v["name"] for v in self.variants]
+
+
+class ImportRunQuerySet(models.QuerySet["ImportRun"]):
+    def recent(self) -> ImportRunQuerySet:
+        return self.order_by("-started_at", "-pk")
+
+
+class ImportRun(models.Model):
+    """One catalog import that was meant to write (a dry run leaves no trace): what it read and how it ended.
+
+    The row is committed in its own short transaction before the import's
+    all-or-nothing transaction begins, so an import killed halfway (SIGKILL,
+    a restart, a power cut) leaves it behind as ``running`` while every row
+    the import wrote is gone. ``services.import_runs_reconcile`` then marks
+    it ``interrupted`` once its process is gone, which is what an operator
+    reads after a crash (RELIABILITY check 25).
+    """
+
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"  # refused or rolled back with an error (a full disk); nothing was written
+        INTERRUPTED = "interrupted"  # its process died or was stopped mid-way; nothing was written
+
+    source = models.CharField(max_length=500, help_text="The file as named on the command line, or where it came from.")
+    digest = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the file, to tell two files apart.")
+    records = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RUNNING)
+    # Where the importing process ran: how a later run tells a dead import from one still going.
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created = models.PositiveIntegerField(null=True, blank=True)
+    updated = models.PositiveIntegerField(null=True, blank=True)
+    unchanged = models.PositiveIntegerField(null=True, blank=True)
+    message = models.TextField(blank=True, help_text="Why it failed or stopped.")
+
+    objects = ImportRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["running", "succeeded", "failed", "interrupted"]),
+                name="catalog_importrun_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="running", finished_at__isnull=True)
+                | (~Q(status="running") & Q(finished_at__isnull=False)),
+                name="catalog_importrun_finished_unless_running",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.status}, {self.started_at:%Y-%m-%d %H:%M} UTC)"

@@ -36,6 +36,8 @@ class ImportReport:
     sources_created: int
     # Severity -> count, for the findings stored for the products this import changed.
     findings: dict[str, int] = field(default_factory=dict)
+    # What an operator should know besides the counts (an earlier import that was interrupted).
+    notices: tuple[str, ...] = ()
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for r in self.results if r.outcome is outcome)
@@ -68,9 +70,10 @@ MAX_LISTED_CHANGES = 20
 def format_import_report(report: ImportReport) -> str:
     """A few lines for a person: the counts, the changed records (when few), the findings, and whether it was kept."""
     lines = [
+        *report.notices,
         f"{len(report.results)} record(s) for {report.products} product(s): "
         f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged; "
-        f"{report.sources_created} new source(s)."
+        f"{report.sources_created} new source(s).",
     ]
     changed = report.changed
     if 0 < len(changed) <= MAX_LISTED_CHANGES:

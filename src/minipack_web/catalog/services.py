@@ -2,8 +2,11 @@
 
 Everything here runs inside ``transaction.atomic``: an import is all or
 nothing (a bad file was refused before we get here, and any later error rolls
-the whole import back). Queries are bounded: existing rows are fetched in
-bulk up front and written with bulk operations, never one query per claim.
+the whole import back, a full disk or a killed process included). Only its
+``ImportRun`` row is written outside that transaction, so that an import
+which never finished is still on record. Queries are bounded: existing rows
+are fetched in bulk up front and written with bulk operations, never one
+query per claim.
 
 The rules stay in the core: ``merge_records`` decides whether a file's rows
 agree, ``core.Product.chosen`` picks the value a page shows,
@@ -13,7 +16,9 @@ answers in and out of the database.
 
 from __future__ import annotations
 
+import logging
 import os
+import socket
 import sys
 import tempfile
 import time
@@ -24,7 +29,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -38,6 +43,8 @@ from minipack_web.caching import invalidate_pages
 from minipack_web.catalog import models
 from minipack_web.catalog.reports import ImportReport, Outcome, RecordResult, severity_counts
 from minipack_web.catalog.selectors import photo_root, product_to_record
+
+logger = logging.getLogger(__name__)
 
 # Keeps every `IN (...)` list under SQLite's historic limit of 999 bound parameters.
 CHUNK = 900
@@ -184,7 +191,14 @@ def _refresh_chunk(ids: Sequence[int]) -> dict[str, int]:
 # --------------------------------------------------------------------------- import
 
 
-def catalog_import(*, records: Sequence[ImportRecord], dry_run: bool = False, progress: bool = False) -> ImportReport:
+def catalog_import(
+    *,
+    records: Sequence[ImportRecord],
+    dry_run: bool = False,
+    progress: bool = False,
+    source: str = "",
+    digest: str = "",
+) -> ImportReport:
     """Upsert products by slug and replace, per (product, source), the stored claims with the records' claims.
 
     All or nothing. A record counts as ``created`` when its product is new,
@@ -193,16 +207,32 @@ def catalog_import(*, records: Sequence[ImportRecord], dry_run: bool = False, pr
     created and updated products are written, refreshed and re-checked.
     With ``dry_run`` the whole import runs and is then rolled back, so the
     report is exactly what a real run would say.
+
+    A real run is recorded as an ``ImportRun`` (``source`` and ``digest``
+    name the file); first, runs whose process died are marked
+    ``interrupted``, and the report's notices say so.
     """
     # The core merges each product's records (the file readers have already refused rows that disagree).
     catalog = merge_records(records)
-    with transaction.atomic():
-        report = _Import(list(records), {p.slug: p for p in catalog.products}, progress=progress).run()
-        # bulk_create/bulk_update send no model signals; a dry run rolls back, which cancels this too.
-        invalidate_pages()
-        if dry_run:
-            transaction.set_rollback(True)
-    return replace(report, dry_run=dry_run)
+    interrupted: list[models.ImportRun] = []
+    run = None
+    if not dry_run:
+        interrupted = import_runs_reconcile()
+        run = _import_run_start(source=source, digest=digest, records=len(records))
+    try:
+        with transaction.atomic():
+            report = _Import(list(records), {p.slug: p for p in catalog.products}, progress=progress).run()
+            # bulk_create/bulk_update send no model signals; a dry run rolls back, which cancels this too.
+            invalidate_pages()
+            if dry_run:
+                transaction.set_rollback(True)
+    except BaseException as exc:
+        if run is not None:
+            _import_run_end(run, failure=exc)
+        raise
+    if run is not None:
+        _import_run_end(run, report=report)
+    return replace(report, dry_run=dry_run, notices=tuple(_interrupted_notice(r) for r in interrupted))
 
 
 def catalog_load_bundled(*, dry_run: bool = False, progress: bool = False) -> ImportReport:
@@ -212,6 +242,90 @@ def catalog_load_bundled(*, dry_run: bool = False, progress: bool = False) -> Im
         records=[ImportRecord(line=i, product=p) for i, p in enumerate(products, start=1)],
         dry_run=dry_run,
         progress=progress,
+        source="the bundled catalog",
+    )
+
+
+# --------------------------------------------------------------------------- import runs (RELIABILITY check 25)
+
+
+def import_runs_reconcile() -> list[models.ImportRun]:
+    """Mark ``interrupted`` the runs still ``running`` whose process on this host has gone; return them.
+
+    A run recorded by another host is left as it is: from here we cannot
+    tell whether its process still lives.
+    """
+    running = models.ImportRun.objects.filter(status=models.ImportRun.Status.RUNNING, host=socket.gethostname())
+    gone = [run for run in running if import_run_orphaned(run)]
+    now = timezone.now()
+    for run in gone:
+        run.status = models.ImportRun.Status.INTERRUPTED
+        run.finished_at = now
+        run.message = "Its process ended before the import finished; none of its rows were kept."
+    models.ImportRun.objects.bulk_update(gone, ["status", "finished_at", "message"])
+    return gone
+
+
+def import_run_orphaned(run: models.ImportRun) -> bool:
+    """True when ``run`` is recorded as running but its process, on this host, has ended."""
+    return run.status == models.ImportRun.Status.RUNNING and run.host == socket.gethostname() and _process_gone(run.pid)
+
+
+def _process_gone(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # another user's process: it exists
+        return False
+    # A killed process that its parent has not reaped yet still answers signal 0; a zombie has ended too.
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
+
+
+def _import_run_start(*, source: str, digest: str, records: int) -> models.ImportRun:
+    # Called outside a transaction (the commands), this commits at once: before the import's own transaction
+    # starts, so a process killed during it leaves this row behind.
+    return models.ImportRun.objects.create(
+        source=source[:500] or "(records given directly)",
+        digest=digest,
+        records=records,
+        host=socket.gethostname()[:255],
+        pid=os.getpid(),
+        started_at=timezone.now(),
+    )
+
+
+def _import_run_end(
+    run: models.ImportRun, *, report: ImportReport | None = None, failure: BaseException | None = None
+) -> None:
+    run.finished_at = timezone.now()
+    if report is not None:
+        run.status = models.ImportRun.Status.SUCCEEDED
+        run.created, run.updated, run.unchanged = report.created, report.updated, report.unchanged
+    elif isinstance(failure, KeyboardInterrupt):
+        run.status = models.ImportRun.Status.INTERRUPTED
+        run.message = "Stopped (Ctrl-C) before it finished; none of its rows were kept."
+    else:
+        run.status = models.ImportRun.Status.FAILED
+        run.message = f"{type(failure).__name__}: {failure}"[:2000]
+    try:
+        run.save(update_fields=["status", "finished_at", "created", "updated", "unchanged", "message"])
+    except DatabaseError:
+        # The import's own outcome (kept or rolled back) stands; the row stays `running`, and the next
+        # import marks it interrupted. Raising here would hide the error that matters.
+        logger.warning("could not record the end of import run %s", run.pk, exc_info=True)
+
+
+def _interrupted_notice(run: models.ImportRun) -> str:
+    return (
+        f"An earlier import of {run.source} (started {run.started_at:%Y-%m-%d %H:%M:%S} UTC, process {run.pid}) "
+        "was interrupted before it finished: none of its rows were kept."
     )
 
 

@@ -9,7 +9,6 @@ urlpatterns = [
     path("table/", views.table, name="table"),
     path("compare/", views.compare, name="compare"),
     path("fit/", views.fit, name="fit"),
-    path("healthz", views.healthz, name="healthz"),
     # Under MEDIA_URL ('/media/'); only a variant's name (hash-width.ext) is ever looked up.
     path("media/bag-photos/<str:name>", views.photo_file, name="photo_file"),
 ]

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.db import DatabaseError, connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from minipack.photos import CONTENT_TYPES
@@ -116,18 +114,6 @@ def _sort_links(params: QueryDict, current: str) -> dict[str, dict[str, str]]:
             target, state = value, "none"
         links[value] = {"href": _query(params, sort=target), "aria_sort": state}
     return links
-
-
-@never_cache
-@require_safe
-def healthz(request: HttpRequest) -> HttpResponse:
-    """200 "ok" when the app can reach its database; 503 (not a 500 page) when it cannot, for load balancers."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        return HttpResponse("database unavailable", status=503, content_type="text/plain; charset=utf-8")
-    return HttpResponse("ok", content_type="text/plain; charset=utf-8")
 
 
 # A year: a photo file's name is a hash of its bytes, so the bytes behind a name never change.

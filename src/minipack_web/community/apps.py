@@ -9,6 +9,9 @@ empty the whole page cache with one POST.
 
 from __future__ import annotations
 
+import functools
+import math
+import time
 from typing import Any
 
 from django.apps import AppConfig
@@ -27,14 +30,24 @@ def _comment_saved(sender: Any, instance: Any, created: bool, using: str | None 
     invalidate_pages(using=using)
 
 
+# Responses within one tick share a stamp: signing costs ~60 µs, a fifth of a cached hit's time at the
+# front door, and a form that looks up to 0.1 s older than it is changes no decision (the minimum is seconds).
+_STAMP_TICK_S = 0.1
+
+
 def _form_token(target_value: str) -> str:
     # The form's signed "made at" time, made for each response: a page stays cached for up to an hour,
     # and a time stamped when it was rendered would make the too-fast and too-old checks meaningless.
+    return _stamp(target_value, math.floor(time.time() / _STAMP_TICK_S))
+
+
+@functools.lru_cache(maxsize=256)
+def _stamp(target_value: str, tick: int) -> str:
     from minipack_web.community.forms import form_token
     from minipack_web.community.selectors import Target
 
     target = Target.parse(target_value)
-    return form_token(target) if target is not None else ""
+    return form_token(target, now=tick * _STAMP_TICK_S) if target is not None else ""
 
 
 def _comment_deleted(sender: Any, instance: Any, using: str | None = None, **kwargs: Any) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.core import signing
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -21,11 +20,11 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from minipack.client_ip import client_address, parse_networks
 from minipack.moderation import Status
 from minipack_web.caching import PAGE_TIMEOUT, cache_public_page
 from minipack_web.community import selectors, services
 from minipack_web.community.forms import HONEYPOT, CommentForm
+from minipack_web.ratelimit import request_client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -37,15 +36,6 @@ BUSY_RETRY_S = 5
 
 def posted_url(comment_id: int) -> str:
     return reverse("community:posted", args=[signing.dumps(comment_id, salt=POSTED_SALT)])
-
-
-def request_client_ip(request: HttpRequest) -> str:
-    """REMOTE_ADDR, or the X-Forwarded-For hop our trusted proxies vouch for (``minipack.client_ip``)."""
-    return client_address(
-        request.META.get("REMOTE_ADDR", ""),
-        request.META.get("HTTP_X_FORWARDED_FOR"),
-        parse_networks(settings.MINIPACK_TRUSTED_PROXIES),
-    )
 
 
 @require_POST

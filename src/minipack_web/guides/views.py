@@ -17,6 +17,7 @@ from minipack_web.guides.selectors import (
     search_page,
     search_suggestions,
 )
+from minipack_web.ratelimit import rate_limit
 
 
 @cache_public_page(PAGE_TIMEOUT)
@@ -39,11 +40,13 @@ def guide(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @cache_public_page(PAGE_TIMEOUT)
+@rate_limit("search")  # inside the page cache's mark: a refusal is never stored, and a stored page is not counted
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     return render(request, "guides/search.html", {"page": search_page(q=request.GET.get("q", ""))})
 
 
+@rate_limit("search", json_errors=True)
 @require_safe
 def suggest(request: HttpRequest) -> JsonResponse:
     # A list at the top level is safe to serve as JSON since ES5 (no Array-constructor hijacking).

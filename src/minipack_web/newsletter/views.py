@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -24,12 +23,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from minipack.client_ip import client_address, parse_networks
 from minipack.newsletter import CONFIRM_DAYS, CURRENT_CONSENT
 from minipack_web.caching import PAGE_TIMEOUT, cache_public_page
 from minipack_web.newsletter import selectors, services
 from minipack_web.newsletter.forms import SignupForm
 from minipack_web.newsletter.tokens import TokenError
+from minipack_web.ratelimit import rate_limit, request_client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -47,21 +46,15 @@ class LinkPage:
 LINK_PAGE = LinkPage()
 
 
-def request_client_ip(request: HttpRequest) -> str:
-    """REMOTE_ADDR, or the X-Forwarded-For hop our trusted proxies vouch for (``minipack.client_ip``)."""
-    return client_address(
-        request.META.get("REMOTE_ADDR", ""),
-        request.META.get("HTTP_X_FORWARDED_FOR"),
-        parse_networks(settings.MINIPACK_TRUSTED_PROXIES),
-    )
-
-
 def _signup_page(request: HttpRequest, form: SignupForm | None, *, status: int = 200) -> HttpResponse:
     context = {"form": form, "consent": CURRENT_CONSENT, "form_id": "page"}
     return render(request, "newsletter/signup.html", context, status=status)
 
 
 @cache_public_page(PAGE_TIMEOUT)
+# Fails closed: each signup mails a third party, and this per-address limit is the only brake on one client
+# mailing many addresses (the database throttles repeats per address, not per sender). Reads fail open.
+@rate_limit("newsletter", methods={"POST"}, fail_open=False)
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":

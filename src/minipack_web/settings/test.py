@@ -10,7 +10,13 @@ ALLOWED_HOSTS = ["testserver", "localhost"]
 
 # Hashing with PBKDF2 costs ~0.3 s per password; tests log users in often.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# WhiteNoise serves static files from the app folders, as in development: no collectstatic before a test run.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Off: the suite sends hundreds of requests from one address (the API's schema fuzzing). The limiter's own
+# tests (tests/web/test_ratelimit.py) turn each limit on with override_settings.
+MINIPACK_RATE_LIMITS = {"api": "off", "search": "off", "newsletter": "off"}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests drain the newsletter's mail queue themselves (tests/web/newsletter turn the thread on where they test it).
 MINIPACK_NEWSLETTER_BACKGROUND = False

@@ -541,3 +541,18 @@ def test_the_prune_command_reports_what_it_removed(photo_dir: Path) -> None:
 
     assert not orphan.exists()
     assert "removed 0123456789abcdef-320w.webp" in out.getvalue()
+
+
+def test_a_photo_larger_than_the_form_size_limit_still_uploads(
+    staff_client: Client, product: Product, photo_dir: Path, settings: Any
+) -> None:
+    """DATA_UPLOAD_MAX_MEMORY_SIZE caps a request's form fields, not its files: a phone photo is bigger than it."""
+    noise = Image.frombytes("RGB", (2000, 1500), os.urandom(2000 * 1500 * 3))
+    jpeg = io.BytesIO()
+    noise.save(jpeg, format="JPEG", quality=95)
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE < len(jpeg.getvalue()) < MAX_BYTES
+
+    response = post(staff_client, product, [{"image": upload(jpeg.getvalue()), "alt": ALT}])
+
+    assert response.status_code == 302
+    assert product.photos.get().width == 2000  # the upload, read from its temporary file

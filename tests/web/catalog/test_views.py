@@ -1,12 +1,9 @@
-"""The root page (the flagship guide), the table as the plain list, and the health check."""
+"""The root page (the flagship guide) and the table as the plain list."""
 
 from __future__ import annotations
 
-from unittest import mock
-
 import pytest
 from django.contrib.staticfiles import finders
-from django.db import OperationalError
 from django.test import Client
 
 from minipack_web.catalog.services import catalog_import
@@ -91,22 +88,5 @@ def test_the_stylesheet_is_a_static_file() -> None:
     assert finders.find("minipack/site.css")
 
 
-def test_healthz_answers_ok_after_a_database_query(client: Client, django_assert_num_queries: object) -> None:
-    with django_assert_num_queries(1):  # type: ignore[operator]
-        response = client.get("/healthz")
-
-    assert response.status_code == 200
-    assert response.content == b"ok"
-    assert "no-cache" in response["Cache-Control"]
-
-
-def test_healthz_answers_503_when_the_database_is_down(client: Client) -> None:
-    with mock.patch("django.db.backends.utils.CursorWrapper.execute", side_effect=OperationalError("down")):
-        response = client.get("/healthz")
-
-    assert response.status_code == 503
-
-
 def test_pages_refuse_writes(client: Client) -> None:
     assert client.post("/").status_code == 405
-    assert client.post("/healthz").status_code == 405

@@ -1,9 +1,11 @@
 """Many readers posting comments at once through gunicorn on SQLite, and an account of every comment.
 
 Shared by ``test_concurrency.py`` (a small run in CI) and
-``benchmarks/bench_comments.py`` (50 users x 20 comments in ``make bench``).
+``benchmarks/bench_comments.py`` (50 users x 20 comments in ``make bench``);
+``drive_comment_load`` alone runs the readers against any server or proxy
+(``benchmarks/bench_load.py``'s write mix on PostgreSQL and on two servers).
 Everything is on loopback in a temporary directory: a fresh SQLite file with
-the bundled catalog, and gunicorn with the production settings (WAL,
+the bundled catalog, and gunicorn (``minipack_web.ops``) with the production settings (WAL,
 ``transaction_mode=IMMEDIATE``, a 20 s busy timeout). Each simulated user
 has its own cookie, email and client address (an ``X-Forwarded-For`` hop
 from 127.0.0.1, the one trusted proxy), and for each comment loads the bag
@@ -25,18 +27,18 @@ import http.client
 import os
 import re
 import secrets
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
 from urllib.parse import urlencode
+
+from minipack_web.ops.services import gunicorn
 
 ROOT = Path(__file__).resolve().parents[3]
 BAG_PATH = "/bags/fjallraven-kanken-mini/"
@@ -63,6 +65,7 @@ class LoadResult:
     post_ms: list[float] = field(default_factory=list)
     get_ms: list[float] = field(default_factory=list)
     server_log: str = ""
+    seconds: float = 0.0  # the load's wall time, first request to last answer
 
     @property
     def lost(self) -> set[str]:
@@ -77,12 +80,6 @@ class LoadResult:
         return len(self.stored) - len(set(self.stored))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def site_env(
     var: Path, *, secret: str, pythonpath: Path | None = None, settings_module: str = "minipack_web.settings.prod"
 ) -> dict[str, str]:
@@ -93,6 +90,8 @@ def site_env(
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "MINIPACK_VAR_DIR": str(var),
         "MINIPACK_TRUSTED_PROXIES": "127.0.0.1",
+        # Plain http on loopback, no TLS proxy in front: no redirect to https:// (settings/prod.py).
+        "MINIPACK_PLAIN_HTTP": "1",
         # Off for the load, so every post is one the site should keep (settings/base.py says so too).
         "MINIPACK_COMMENT_FLOOD_SECONDS": "0",
         "MINIPACK_COMMENT_HOURLY_LIMIT": "0",
@@ -101,44 +100,6 @@ def site_env(
     if pythonpath is not None:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(pythonpath), env.get("PYTHONPATH", "")]))
     return env
-
-
-@contextlib.contextmanager
-def gunicorn(env: dict[str, str], log: Path, *, workers: int, threads: int) -> Iterator[str]:
-    """gunicorn serving the site on a free loopback port, as production would; stopped, with its workers, on exit."""
-    port = _free_port()
-    args = [sys.executable, "-m", "gunicorn", "minipack_web.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    args += ["--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads)]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            args, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        _wait_until_up(port, process, log)
-        yield f"127.0.0.1:{port}"
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def _wait_until_up(port: int, process: subprocess.Popen[bytes], log: Path, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        with contextlib.suppress(OSError):
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer within {timeout_s:.0f} s:\n{log.read_text()[-3000:]}")
 
 
 class _User:
@@ -220,28 +181,43 @@ def run_comment_load(
     var = tmp / "var"
     secret = secrets.token_urlsafe(50)
     env = site_env(var, secret=secret)
-    for command in (["migrate", "--noinput"], ["load_bundled_catalog"]):
+    # As `make serve` does: production pages link to collected, hashed static files.
+    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"], ["load_bundled_catalog"]):
         subprocess.run(
             [sys.executable, str(ROOT / "manage.py"), *command], env=env, cwd=ROOT, check=True, capture_output=True
         )
     if control:
         (tmp / "control_settings.py").write_text(CONTROL_SETTINGS)
         env = site_env(var, secret=secret, pythonpath=tmp, settings_module="control_settings")
+    with gunicorn(env, base=tmp, name="gunicorn", workers=workers, threads=threads) as server:
+        result = drive_comment_load(f"127.0.0.1:{server.port}", users=users, posts=posts)
+    result.server_log = server.log.read_text(errors="replace")
+    with contextlib.closing(sqlite3.connect(var / "db.sqlite3")) as db:
+        result.stored = stored_tags(row[0] for row in db.execute("SELECT body FROM community_comment"))
+    return result
+
+
+def drive_comment_load(host: str, *, users: int, posts: int) -> LoadResult:
+    """``users`` readers at once against the site at ``host`` (HOST:PORT: one server or a proxy), ``posts`` each.
+
+    Fills everything but ``stored`` (read the database with ``stored_tags``) and ``server_log``.
+    """
     result = LoadResult(users, posts)
     lock = threading.Lock()
-    log = tmp / "gunicorn.log"
-    with gunicorn(env, log, workers=workers, threads=threads) as host:
-        readers = [_User(host, n, result, lock) for n in range(users)]
-        running = [threading.Thread(target=reader.run, args=(posts,)) for reader in readers]
-        for thread in running:
-            thread.start()
-        for thread in running:
-            thread.join()
-    result.server_log = log.read_text(errors="replace")
-    with contextlib.closing(sqlite3.connect(var / "db.sqlite3")) as db:
-        bodies = [row[0] for row in db.execute("SELECT body FROM community_comment")]
-    result.stored = [m.group(1) for m in (re.search(r"\[(u\d+p\d+)\]", b) for b in bodies) if m]
+    readers = [_User(host, n, result, lock) for n in range(users)]
+    running = [threading.Thread(target=reader.run, args=(posts,)) for reader in readers]
+    started = time.monotonic()
+    for thread in running:
+        thread.start()
+    for thread in running:
+        thread.join()
+    result.seconds = time.monotonic() - started
     return result
+
+
+def stored_tags(bodies: Iterable[str]) -> list[str]:
+    """The load tags ('u3p7') in these comment bodies, one per comment that has one."""
+    return [m.group(1) for m in (re.search(r"\[(u\d+p\d+)\]", b) for b in bodies) if m]
 
 
 def percentile(values: list[float], q: float) -> float:

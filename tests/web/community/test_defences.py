@@ -287,7 +287,7 @@ def test_a_cached_page_s_comment_form_is_stamped_when_it_is_served_not_when_it_w
 
     from django.core import signing
 
-    from minipack_web.community import forms
+    from minipack_web.community import apps, forms
 
     def issued_at(response: Any) -> float:
         token = LexborHTMLParser(response.content.decode()).css_first('input[name="issued"]').attributes["value"]
@@ -295,6 +295,7 @@ def test_a_cached_page_s_comment_form_is_stamped_when_it_is_served_not_when_it_w
 
     clock = types.SimpleNamespace(time=lambda: 1_000_000.0)
     monkeypatch.setattr(forms, "time", clock)
+    monkeypatch.setattr(apps, "time", clock)  # the served form's stamp is taken there
     first = Client().get(BAG_URL)
     clock.time = lambda: 1_003_600.0  # an hour later, the page comes from the cache
     second = Client().get(BAG_URL)

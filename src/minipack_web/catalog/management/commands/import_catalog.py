@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from minipack.catalog import read_catalog_file
 from minipack.errors import MinipackError
 from minipack_web.catalog.reports import format_import_report
 from minipack_web.catalog.services import catalog_import
+from minipack_web.database.errors import unavailable
 
 
 class Command(BaseCommand):
@@ -20,14 +23,32 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--dry-run", action="store_true", help="Report what would change, write nothing.")
+        progress = parser.add_mutually_exclusive_group()
+        # Default: a bar on a terminal only. --progress also writes it to a pipe, for a supervisor's log.
+        progress.add_argument("--progress", action="store_true", default=None, help="show progress bars")
+        progress.add_argument("--no-progress", dest="progress", action="store_false")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        progress = options["verbosity"] >= 1 and sys.stderr.isatty()
+        path: Path = options["file"]
+        progress = options["progress"]
+        if progress is None:
+            progress = options["verbosity"] >= 1 and sys.stderr.isatty()
         try:
-            records = read_catalog_file(options["file"], progress=progress)
-            report = catalog_import(records=records, dry_run=options["dry_run"], progress=progress)
+            records = read_catalog_file(path, progress=progress)
+            report = catalog_import(
+                records=records,
+                dry_run=options["dry_run"],
+                progress=progress,
+                source=str(path),
+                digest=hashlib.sha256(path.read_bytes()).hexdigest(),
+            )
         except MinipackError as exc:  # ImportRowError included: its message lists every bad row
             raise CommandError(str(exc)) from exc
         except OSError as exc:
-            raise CommandError(f"cannot read {options['file']}: {exc.strerror or exc}") from exc
+            raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        except DatabaseError as exc:
+            # The import's one transaction was rolled back: say so, and why, instead of a traceback.
+            found = unavailable(exc)
+            why = f"the database refused it: {exc}." if found is None else f"{found.explanation}. {found.remedy}"
+            raise CommandError(f"{path}: not imported, nothing was written: {why}") from exc
         self.stdout.write(format_import_report(report))
