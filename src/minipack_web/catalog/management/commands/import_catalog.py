@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from minipack.errors import MinipackError
 from minipack_web.catalog.reports import format_import_report
 from minipack_web.catalog.services import catalog_import
 from minipack_web.database.errors import unavailable
+from minipack_web.progress import add_progress_arguments, show_progress
 
 
 class Command(BaseCommand):
@@ -23,16 +23,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--dry-run", action="store_true", help="Report what would change, write nothing.")
-        progress = parser.add_mutually_exclusive_group()
-        # Default: a bar on a terminal only. --progress also writes it to a pipe, for a supervisor's log.
-        progress.add_argument("--progress", action="store_true", default=None, help="show progress bars")
-        progress.add_argument("--no-progress", dest="progress", action="store_false")
+        add_progress_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
-        progress = options["progress"]
-        if progress is None:
-            progress = options["verbosity"] >= 1 and sys.stderr.isatty()
+        progress = show_progress(options)
         try:
             records = read_catalog_file(path, progress=progress)
             report = catalog_import(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -10,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from minipack.errors import MinipackError
 from minipack_web.catalog.reports import format_import_report
 from minipack_web.catalog.services import catalog_load_bundled
+from minipack_web.progress import show_progress
 
 
 class Command(BaseCommand):
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Report what would change, write nothing.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        progress = options["verbosity"] >= 1 and sys.stderr.isatty()
+        progress = show_progress(options)
         try:
             report = catalog_load_bundled(dry_run=options["dry_run"], progress=progress)
         except MinipackError as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ from django.db import DEFAULT_DB_ALIAS
 
 from minipack_web.database.manifest import BackupError
 from minipack_web.database.services import database_restore
+from minipack_web.progress import add_progress_arguments, show_progress
 
 
 class Command(BaseCommand):
@@ -25,14 +25,10 @@ class Command(BaseCommand):
             "--force", action="store_true", help="Replace a database that is not empty (it is backed up first)."
         )
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help="Database alias (default: 'default').")
-        progress = parser.add_mutually_exclusive_group()
-        progress.add_argument("--progress", action="store_true", default=None, help="show progress bars")
-        progress.add_argument("--no-progress", dest="progress", action="store_false")
+        add_progress_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        progress = options["progress"]
-        if progress is None:
-            progress = options["verbosity"] >= 1 and sys.stderr.isatty()
+        progress = show_progress(options)
         try:
             result = database_restore(
                 path=options["path"], alias=options["database"], force=options["force"], progress=progress
