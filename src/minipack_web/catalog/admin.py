@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
+from minipack_web.admin_read_only import ReadOnlyMixin
 from minipack_web.catalog import selectors, services
 from minipack_web.catalog.forms import BagPhotoForm, BagPhotoFormSet, ClaimForm, ProductForm, SourceForm
 from minipack_web.catalog.models import BagPhoto, Brand, Claim, Finding, ImportRun, Product, Source
@@ -52,7 +53,7 @@ class ClaimInline(admin.TabularInline):
     autocomplete_fields = ["source"]
 
 
-class FindingInline(admin.TabularInline):
+class FindingInline(ReadOnlyMixin, admin.TabularInline):
     """The spec checks' findings, for reading: they are rewritten from the claims on every save."""
 
     model = Finding
@@ -61,15 +62,6 @@ class FindingInline(admin.TabularInline):
     extra = 0
     can_delete = False
     verbose_name_plural = "Findings (from the spec checks; refreshed on save)"
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class BagPhotoInline(admin.TabularInline):
@@ -190,22 +182,13 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(Finding)
-class FindingAdmin(admin.ModelAdmin):
+class FindingAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Read-only: findings are derived from the claims; fix the claims to change them."""
 
     list_display = ["product", "severity", "code", "field", "message"]
     list_filter = ["code", "severity"]
     list_select_related = ["product__brand"]
     search_fields = ["product__slug", "message"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ImportRun)

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from minipack_web.admin_read_only import ReadOnlyMixin
 from minipack_web.newsletter import selectors, services
 from minipack_web.newsletter.models import (
     ConsentRecord,
@@ -28,15 +29,8 @@ from minipack_web.newsletter.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Subscribers, consent and sent mail are records: changed only by the newsletter's own flows."""
 
 
 class ConsentInline(admin.TabularInline):

@@ -28,11 +28,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from minipack_web.catalog.services import catalog_import
 from minipack_web.newsletter.models import ConsentRecord, DigestDelivery, Subscriber
 
+from ..database.helpers import database_url
 from ..factories import as_records, make_product
 from .helpers import Sink, subscribe
 
@@ -40,14 +40,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 CONFIRMED = 30
 RATE = "25"  # mails a second: a run takes over a second, so every kill lands mid-send
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def command_env(tmp_path: Path, sink: Sink) -> dict[str, str]:
