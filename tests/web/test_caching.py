@@ -32,6 +32,7 @@ from django.views.decorators.csrf import csrf_protect
 from selectolax.lexbor import LexborHTMLParser
 
 from minipack_web.caching import cache_public_page, clear_local_pages
+from minipack_web.caching.pages import register_fresh_value
 from minipack_web.catalog.models import Product
 from minipack_web.catalog.services import catalog_import, catalog_load_bundled
 
@@ -304,6 +305,17 @@ def has_a_fresh_value(request: HttpRequest) -> HttpResponse:
     return HttpResponse(template.render(RequestContext(request)))
 
 
+@cache_public_page(60)
+def has_both_slots(request: HttpRequest) -> HttpResponse:
+    template = Template(
+        '{% load page_cache %}<form method="post">{% csrf_field %}'
+        '<input name="stamp" value="{% fresh_value "test-stamp" "a:b" %}"></form>'
+    )
+    response = HttpResponse(template.render(RequestContext(request)))
+    response["Cache-Control"] = "max-age=60"  # replaced by "private" once filled, wherever it stood
+    return response
+
+
 @csrf_protect
 def accept_post(request: HttpRequest) -> HttpResponse:
     return HttpResponse("accepted")
@@ -321,6 +333,7 @@ urlpatterns = [
     path("slot/", has_a_cacheable_form),
     path("post/", accept_post),
     path("fresh/", has_a_fresh_value),
+    path("both/", has_both_slots),
     path("session/", reads_the_session),
 ]
 
@@ -413,9 +426,79 @@ def test_the_wsgi_front_hands_a_form_page_to_django_so_its_token_is_filled(
     assert visitor.post("/post/", {"csrfmiddlewaretoken": _token(body)}).status_code == 200
 
 
-def test_a_fresh_value_is_made_for_every_response_of_a_cached_page(rule_views: None) -> None:
-    from minipack_web.caching.pages import register_fresh_value
+def _front_get(url: str, cookie: str = "") -> tuple[str, list[tuple[str, str]], bytes]:
+    from minipack_web.wsgi import application
 
+    answer: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        answer.update(status=status, headers=headers)
+
+    environ = RequestFactory().get(url, **({"HTTP_COOKIE": cookie} if cookie else {})).environ
+    body = b"".join(application(environ, start_response))
+    return answer["status"], answer["headers"], body
+
+
+def _without_visitor_values(body: bytes) -> bytes:
+    return re.sub(rb'value="[^"]*"', b'value="?"', body)
+
+
+STRICT_COOKIE = {
+    "CSRF_COOKIE_SECURE": True,
+    "CSRF_COOKIE_HTTPONLY": True,
+    "CSRF_COOKIE_SAMESITE": "Strict",
+    "CSRF_COOKIE_PATH": "/shop",
+    "CSRF_COOKIE_AGE": 3600,
+}
+
+
+@pytest.mark.parametrize("cookie_settings", [{}, STRICT_COOKIE], ids=["default cookie", "strict cookie"])
+@pytest.mark.parametrize("cookie", ["", "csrftoken=" + "a" * 32, "csrftoken=not-a-token"])
+def test_the_wsgi_front_answers_a_page_with_slots_as_the_middleware_does(
+    rule_views: None, keep_test_connection: None, cookie: str, cookie_settings: dict[str, Any], settings: Any
+) -> None:
+    """The front fills a hit without building a response; the visitor must not tell the two apart."""
+    for name, value in cookie_settings.items():
+        setattr(settings, name, value)
+    register_fresh_value("test-stamp", lambda arg: f"made for {arg}")
+    visitor = Client()
+    if cookie:
+        visitor.cookies.load(cookie)
+    assert Client().get("/both/").headers["X-Cache"] == "miss"
+    by_middleware = visitor.get("/both/")
+    status, headers, body = _front_get("/both/", cookie)
+
+    assert by_middleware.headers["X-Cache"] == "hit"
+    assert status == f"{by_middleware.status_code} {by_middleware.reason_phrase}"
+    set_cookies = [value for name, value in headers if name == "Set-Cookie"]
+    assert {name: value for name, value in headers if name != "Set-Cookie"} == dict(by_middleware.headers)
+    assert len(headers) == len(by_middleware.headers) + len(set_cookies)  # no header sent twice
+    assert headers_cache_control(headers) == "private" and int(dict(headers)["Content-Length"]) == len(body)
+    assert _without_visitor_values(body) == _without_visitor_values(by_middleware.content)
+    assert b'value="made for a:b"' in body
+
+    # The same cookie, attribute for attribute (the expiry may fall a second apart).
+    assert len(set_cookies) == 1
+    sent = SimpleCookie(set_cookies[0])[settings.CSRF_COOKIE_NAME]
+    expected = by_middleware.cookies[settings.CSRF_COOKIE_NAME]
+    for attribute in ("max-age", "path", "domain", "secure", "httponly", "samesite"):
+        assert str(sent[attribute]) == str(expected[attribute]), attribute
+    if cookie == "csrftoken=" + "a" * 32:  # a returning visitor keeps their secret
+        assert sent.value == expected.value == "a" * 32
+    else:  # none, or one Django would refuse: a new secret, as Django would make
+        assert len(sent.value) == 32 and sent.value not in cookie
+    # And the token in the page goes with that cookie.
+    poster = Client(enforce_csrf_checks=True)
+    poster.cookies[settings.CSRF_COOKIE_NAME] = sent.value
+    assert poster.post("/post/", {"csrfmiddlewaretoken": _token(body)}).status_code == 200
+
+
+def headers_cache_control(headers: list[tuple[str, str]]) -> str:
+    (value,) = [value for name, value in headers if name.lower() == "cache-control"]
+    return value
+
+
+def test_a_fresh_value_is_made_for_every_response_of_a_cached_page(rule_views: None) -> None:
     made: list[str] = []
     register_fresh_value("test-stamp", lambda arg: made.append(arg) or f"<{len(made)}>")
     first, second = Client().get("/fresh/"), Client().get("/fresh/")

@@ -14,6 +14,7 @@ servers sharing Redis, 0012-several-servers.md.
 
 from minipack_web.caching.pages import (
     GENERATION_COPY_S,
+    GENERATION_REUSE_S,
     PAGE_TIMEOUT,
     PageCacheFront,
     PageCacheMiddleware,
@@ -25,6 +26,7 @@ from minipack_web.caching.pages import (
 
 __all__ = [
     "GENERATION_COPY_S",
+    "GENERATION_REUSE_S",
     "PAGE_TIMEOUT",
     "PageCacheFront",
     "PageCacheMiddleware",

@@ -21,6 +21,10 @@ _USABLE = 256 - 256 % _SIZE  # 248: bytes at or above it are dropped, so every c
 _TO_CHAR = bytes(ord(CSRF_ALLOWED_CHARS[b % _SIZE]) for b in range(256))
 _DROPPED = bytes(range(_USABLE, 256))
 _INDEX = {c: i for i, c in enumerate(CSRF_ALLOWED_CHARS)}
+# (secret character, mask character) -> the secret character moved along the alphabet by the mask's index.
+_SHIFTED = {
+    (s, m): CSRF_ALLOWED_CHARS[(_INDEX[s] + _INDEX[m]) % _SIZE] for s in CSRF_ALLOWED_CHARS for m in CSRF_ALLOWED_CHARS
+}
 
 
 class _HasMeta(Protocol):
@@ -38,8 +42,7 @@ def random_chars(length: int = CSRF_SECRET_LENGTH) -> str:
 def masked(secret: str) -> str:
     """A token for ``secret``: a fresh mask, then each character of the secret moved along the alphabet by it."""
     mask = random_chars()
-    shifted = "".join(CSRF_ALLOWED_CHARS[(_INDEX[s] + _INDEX[m]) % _SIZE] for s, m in zip(secret, mask, strict=True))
-    return mask + shifted
+    return mask + "".join(map(_SHIFTED.__getitem__, zip(secret, mask, strict=True)))
 
 
 def token_for(request: _HasMeta) -> str:

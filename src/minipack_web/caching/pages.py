@@ -10,7 +10,8 @@ A page is filed under ``minipack:page:<build>:<generation>:<request hash>``:
 * the *generation* is a random token, replaced by every write to the
   catalog or the guides (``invalidate_pages``) in the database, in the
   writer's transaction, and copied to the shared cache once that commits,
-  so every process stops serving old pages on its next request. The copy
+  so every process stops serving old pages within ``GENERATION_REUSE_S``
+  (0.1 s), the time a process reuses what it last read there. The copy
   is trusted for ``GENERATION_COPY_S`` seconds and then read from the
   database again, so a cache that missed a change (down during an edit,
   restarted from an old dump) serves old pages for seconds, not an hour;
@@ -21,8 +22,8 @@ Pages live twice: in the shared cache (``CACHES["default"]``, a directory of
 files on a single server) so that any process can reuse what another
 rendered, and as a copy in this process's memory, because reading a 40 kB
 page back from a file costs ~170 µs and the dict ~1 µs (measured). The
-generation is read from the shared cache on every request and never kept in
-memory: that is what makes an edit visible to every process at once.
+generation is kept in memory for a tenth of a second only: the shared cache's
+copy is what makes an edit visible to every process, on every server.
 Several servers share Redis (docs/decisions/0012-several-servers.md).
 
 Who does what: ``cache_public_page`` marks a view's pages as the same for
@@ -72,6 +73,13 @@ GENERATION_KEY = "minipack:pages:generation"
 # older than that change. It costs one small query per this many seconds for the whole site, and the
 # database holding the truth is what lets a generation outlive an outage without emptying the cache.
 GENERATION_COPY_S = 5
+# How long a process reuses the generation it last read from the shared cache. Read on every request,
+# it cost a sixth of a cached hit in gunicorn (a file read, or a Redis round trip; measured in
+# docs/decisions/0014-cached-hit-cost.md); reused for 0.1 s it is read about once per 100 hits under load.
+# The price: an edit reaches the other processes within 0.1 s rather than on their next request. The
+# process that saved the edit uses the new generation at once, and an editor (signed in, so with a
+# session) is never served a cached page, so nobody who made a change is shown the page before it.
+GENERATION_REUSE_S = 0.1
 # The request.META / environ key under which the WSGI front leaves what it found, so the middleware
 # does not ask the shared cache again for the same request.
 FOUND = "minipack.page_cache_found"
@@ -143,12 +151,15 @@ def _write_generation(using: str | None) -> str:
 
 
 def _publish(token: str) -> bool:
+    global _reused
+    _reused = None
     cache = _shared()
     if isinstance(cache, DummyCache):
         return True  # caching nothing: no page to drop
     cache.set(GENERATION_KEY, token, timeout=GENERATION_COPY_S)
     # django-redis with IGNORE_EXCEPTIONS returns None for a failure as for a success; read it back.
     if cache.get(GENERATION_KEY) is not None:
+        _reused = (time.monotonic() + GENERATION_REUSE_S, token)  # this process: the new pages at once
         return True
     logger.error(
         "page cache: the shared cache did not take the new generation; it is in the database, and every "
@@ -158,12 +169,25 @@ def _publish(token: str) -> bool:
     return False
 
 
+# (time.monotonic() until which it is reused, the generation) or None. One tuple, replaced whole: the
+# threads of a gthread worker read it without a lock.
+_reused: tuple[float, str] | None = None
+
+
 def current_generation() -> str | None:
-    """The shared cache's copy of the generation; None when it has none, keeps nothing or cannot be reached."""
+    """The shared cache's copy of the generation (reused for ``GENERATION_REUSE_S``); None when it has none.
+
+    None too when the cache keeps nothing (the dummy cache) or cannot be reached.
+    """
+    global _reused
+    reused = _reused
+    if reused is not None and time.monotonic() < reused[0]:
+        return reused[1]
     cache = _shared()
     if isinstance(cache, DummyCache):
         return None
     generation: str | None = cache.get(GENERATION_KEY)
+    _reused = None if generation is None else (time.monotonic() + GENERATION_REUSE_S, generation)
     return generation
 
 
@@ -227,17 +251,47 @@ def fresh_placeholder(name: str, arg: str) -> str:
 
 
 @functools.cache
-def _fresh_pattern() -> re.Pattern[bytes]:
-    return re.compile(re.escape(_fresh_prefix().encode()) + rb"\.([a-z0-9-]+)\.([A-Za-z0-9:_-]*)\.")
+def _slot_pattern() -> re.Pattern[bytes]:
+    """Either slot: the CSRF placeholder (no groups) or a fresh value's (its name and argument)."""
+    fresh = re.escape(_fresh_prefix().encode()) + rb"\.([a-z0-9-]+)\.([A-Za-z0-9:_-]*)\."
+    return re.compile(re.escape(csrf_placeholder().encode()) + b"|" + fresh)
 
 
-def _fill_fresh_values(content: bytes) -> bytes:
-    def value(match: re.Match[bytes]) -> bytes:
-        make = _FRESH.get(match[1].decode())
-        # Escaped: a value lands in an HTML attribute; an unknown name (a renamed value) leaves nothing.
-        return escape(make(match[2].decode())).encode() if make else b""
+# A page cut where its slots are: the bytes between them (views of the stored body, not copies) and, at
+# each slot, None for the CSRF token or the (name, argument) of a fresh value.
+Piece = memoryview | tuple[str, str] | None
 
-    return _fresh_pattern().sub(value, content)
+
+def cut_slots(body: bytes) -> tuple[tuple[Piece, ...], bool]:
+    """Cut ``body`` where its slots are, once per stored page; filling it is then a join."""
+    view = memoryview(body)
+    pieces: list[Piece] = []
+    has_csrf = False
+    start = 0
+    for match in _slot_pattern().finditer(body):
+        pieces.append(view[start : match.start()])
+        if match.lastindex is None:
+            pieces.append(None)
+            has_csrf = True
+        else:
+            pieces.append((match[1].decode(), match[2].decode()))
+        start = match.end()
+    pieces.append(view[start:])
+    return tuple(pieces), has_csrf
+
+
+def _filled(pieces: tuple[Piece, ...], token: bytes) -> bytes:
+    out: list[bytes | memoryview] = []
+    for piece in pieces:
+        if piece is None:
+            out.append(token)
+        elif isinstance(piece, tuple):
+            make = _FRESH.get(piece[0])
+            # Escaped: a value lands in an HTML attribute; an unknown name (a renamed value) leaves nothing.
+            out.append(escape(make(piece[1])).encode() if make else b"")
+        else:
+            out.append(piece)
+    return b"".join(out)
 
 
 def fill_slots(request: HttpRequest, response: HttpResponse) -> None:
@@ -246,20 +300,28 @@ def fill_slots(request: HttpRequest, response: HttpResponse) -> None:
     Runs outside Django's CSRF middleware (after it on a miss, instead of it on a
     hit), so it calls that middleware's own request and response steps: the
     first reads the visitor's cookie, the second sets one when they had none.
+    ``PageCacheFront`` does the same for a hit without building the response.
     """
-    content = _fill_fresh_values(response.content)
-    placeholder = csrf_placeholder().encode()
-    if placeholder in content:
-        csrf = CsrfViewMiddleware(lambda _request: response)
+    pieces, has_csrf = cut_slots(response.content)
+    token = b""
+    if has_csrf:
         if "CSRF_COOKIE" not in request.META:  # a hit: the CSRF middleware has not seen this request
-            csrf.process_request(request)
-        content = content.replace(placeholder, token_for(request).encode())
-        csrf.process_response(request, response)  # sets the csrftoken cookie if this visitor had none
+            _csrf().process_request(request)
+        token = token_for(request).encode()
+    content = _filled(pieces, token)
+    if has_csrf:
+        _csrf().process_response(request, response)  # sets the csrftoken cookie if this visitor had none
     response.content = content
     if response.has_header("Content-Length"):
         response["Content-Length"] = str(len(content))
     # The filled page is this visitor's alone: no shared cache (a proxy, a CDN) may keep it.
     response["Cache-Control"] = "private"
+
+
+@functools.cache
+def _csrf() -> CsrfViewMiddleware:
+    """Django's CSRF middleware, for its request and response steps; it keeps no state between requests."""
+    return CsrfViewMiddleware(lambda _request: HttpResponse())
 
 
 def _setting_value(value: Any) -> Any:
@@ -330,19 +392,23 @@ def page_key(environ: dict[str, Any], generation: str) -> str:
 
 
 class _LocalPages:
-    """Pages this process served recently, dropped least recently used first past a byte budget."""
+    """Pages this process served recently, dropped least recently used first past a byte budget.
+
+    A page with slots is kept cut where they go as well (``cut_slots``), so a hit fills it with a join.
+    """
 
     def __init__(self, budget: int) -> None:
         self._budget = budget
-        self._pages: OrderedDict[str, Page] = OrderedDict()
+        self._pages: OrderedDict[str, tuple[Page, tuple[tuple[Piece, ...], bool] | None]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()  # gthread workers serve several requests at once
 
     def get(self, key: str, now: float) -> Page | None:
         with self._lock:
-            page = self._pages.get(key)
-            if page is None:
+            entry = self._pages.get(key)
+            if entry is None:
                 return None
+            page = entry[0]
             if page[0] <= now:
                 del self._pages[key]
                 self._size -= len(page[4])
@@ -350,19 +416,28 @@ class _LocalPages:
             self._pages.move_to_end(key)
             return page
 
+    def slots(self, key: str, page: Page) -> tuple[tuple[Piece, ...], bool]:
+        """``page`` cut where its slots are: as kept with it, or cut now if it is not kept (too big, dropped)."""
+        with self._lock:
+            entry = self._pages.get(key)
+        if entry is not None and entry[0] is page and entry[1] is not None:
+            return entry[1]
+        return cut_slots(page[4])
+
     def put(self, key: str, page: Page) -> None:
         size = len(page[4])
         if size > self._budget // 8:  # one huge page must not push out everything else
             return
+        slots = cut_slots(page[4]) if page[5] else None
         with self._lock:
             old = self._pages.pop(key, None)
             if old is not None:
-                self._size -= len(old[4])
-            self._pages[key] = page
+                self._size -= len(old[0][4])
+            self._pages[key] = (page, slots)
             self._size += size
             while self._size > self._budget:
                 _, evicted = self._pages.popitem(last=False)
-                self._size -= len(evicted[4])
+                self._size -= len(evicted[0][4])
 
     def clear(self) -> None:
         with self._lock:
@@ -374,7 +449,9 @@ _local = _LocalPages(LOCAL_BUDGET_BYTES)
 
 
 def clear_local_pages() -> None:
-    """Forget this process's copies (for tests; the shared cache is cleared with ``cache.clear()``)."""
+    """Forget this process's copies and the generation it reuses (for tests; the shared cache: ``cache.clear()``)."""
+    global _reused
+    _reused = None
     _local.clear()
 
 
@@ -534,26 +611,84 @@ class PageCacheFront:
         self.application = application
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        _, page = find_page(environ)
-        if page is None or (page[5] and settings.CSRF_USE_SESSIONS):
+        key, page = find_page(environ)
+        if page is None or key is None or (page[5] and settings.CSRF_USE_SESSIONS):
             return self.application(environ, start_response)
         if page[5]:
-            return self._serve_with_token(environ, page, start_response)
+            return _serve_with_slots(environ, key, page, start_response)
         start_response(f"{page[1]} {page[2]}", [*page[3], (HEADER, "hit")])
         return [page[4]]
 
-    @staticmethod
-    def _serve_with_token(environ: dict[str, Any], page: Page, start_response: StartResponse) -> Iterable[bytes]:
-        """A stored page with a form: filled with this visitor's token, as the middleware would, at front-door cost."""
-        response = HttpResponse(page[4], status=page[1], reason=page[2], headers=dict(page[3]))
-        fill_slots(_CookieRequest(environ), response)  # type: ignore[arg-type]
-        headers = [
-            *response.items(),
-            *(("Set-Cookie", cookie.output(header="")) for cookie in response.cookies.values()),
-            (HEADER, "hit"),
-        ]
-        start_response(f"{response.status_code} {response.reason_phrase}", headers)
-        return [response.content]
+
+def _serve_with_slots(environ: dict[str, Any], key: str, page: Page, start_response: StartResponse) -> list[bytes]:
+    """A stored page with slots, filled as ``PageCacheMiddleware`` fills it, without building a response.
+
+    The same steps as ``fill_slots`` (Django's CSRF middleware reads the
+    visitor's cookie; the token and fresh values go into the slots; the
+    cookie goes out again, renewed), with the response's headers written
+    directly: on every page with a form, building an ``HttpResponse`` and its
+    cookie was a third of a hit. tests/web/test_caching.py checks that both
+    ways answer alike.
+    """
+    pieces, has_csrf = _local.slots(key, page)
+    token = b""
+    request = _CookieRequest(environ)
+    if has_csrf:
+        _csrf().process_request(request)  # type: ignore[arg-type]
+        token = token_for(request).encode()
+    body = _filled(pieces, token)
+    headers: list[tuple[str, str]] = []
+    private = False
+    for name, value in page[3]:
+        lowered = name.lower()
+        if lowered == "content-length":
+            value = str(len(body))
+        elif lowered == "cache-control":
+            value, private = "private", True
+        headers.append((name, value))
+    if has_csrf:
+        headers.append(("Vary", "Cookie"))  # a stored page has none (_storable refuses it)
+    if not private:
+        headers.append(("Cache-Control", "private"))
+    if has_csrf:
+        headers.append(("Set-Cookie", _csrf_cookie(request.META["CSRF_COOKIE"])))
+    headers.append((HEADER, "hit"))
+    start_response(f"{page[1]} {page[2]}", headers)
+    return [body]
+
+
+# ((the second it was made in, the cookie settings it was made with), the Set-Cookie value's attributes)
+_cookie_tail: tuple[tuple[Any, ...], str] = ((), "")
+
+
+def _csrf_cookie(secret: str) -> str:
+    """The Set-Cookie value Django's CSRF middleware sends for ``secret``.
+
+    Django's own ``set_cookie`` makes the attributes (path, expiry, SameSite,
+    Secure) once a second, the expiry's resolution, and the secret (letters
+    and digits, never quoted) is put in front of them.
+    """
+    global _cookie_tail
+    made_for = (
+        int(time.time()),
+        settings.CSRF_COOKIE_NAME,
+        settings.CSRF_COOKIE_AGE,
+        settings.CSRF_COOKIE_DOMAIN,
+        settings.CSRF_COOKIE_PATH,
+        settings.CSRF_COOKIE_SECURE,
+        settings.CSRF_COOKIE_HTTPONLY,
+        settings.CSRF_COOKIE_SAMESITE,
+    )
+    made, tail = _cookie_tail
+    if made != made_for:
+        _, name, age, domain, path, secure, httponly, samesite = made_for
+        response = HttpResponse()
+        response.set_cookie(
+            name, "", max_age=age, domain=domain, path=path, secure=secure, httponly=httponly, samesite=samesite
+        )
+        tail = response.cookies[name].output(header="").partition(";")[2]
+        _cookie_tail = (made_for, tail)
+    return f" {made_for[1]}={secret};{tail}" if tail else f" {made_for[1]}={secret}"
 
 
 class _CookieRequest:
