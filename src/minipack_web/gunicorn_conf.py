@@ -48,8 +48,9 @@ limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190
 
-# No access log: minipack_web.monitoring.logs.RequestLog writes one JSON line per request, cache hits
-# included. gunicorn's own messages (start, reload, a killed worker) go to standard error as JSON too.
+# No access log: minipack_web.monitoring.logs.RequestLog writes one JSON line per request (of cache hits,
+# a sample: MINIPACK_LOG_HIT_SAMPLE). gunicorn's own messages (start, reload, a killed worker) go to
+# standard error as JSON too.
 accesslog = None
 errorlog = "-"
 logconfig_dict = json_logging(ENV.string("MINIPACK_LOG_LEVEL", "INFO").strip().upper()) | {

@@ -199,6 +199,11 @@ try:
     parse_networks(MINIPACK_TRUSTED_PROXIES)  # gunicorn runs no system checks: a typo must stop start-up here
 except ValueError as exc:
     raise ImproperlyConfigured(f"MINIPACK_TRUSTED_PROXIES: {exc}") from None
+
+# The request log (wsgi.py) logs one page-cache hit in this many; here, in development and tests, every one.
+# Production logs a sample (prod.py, docs/decisions/0014-cached-hit-cost.md).
+MINIPACK_LOG_HIT_SAMPLE = 1
+
 # A second comment from one address (IP or email) within this many seconds is refused with 429.
 MINIPACK_COMMENT_FLOOD_SECONDS = ENV.integer("MINIPACK_COMMENT_FLOOD_SECONDS", 15)
 # At most this many comments per client IP (an IPv6 /64) in any hour; 0: no cap.

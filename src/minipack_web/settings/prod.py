@@ -66,6 +66,9 @@ MINIPACK_LOG_LEVEL = ENV.string("MINIPACK_LOG_LEVEL", "INFO").strip().upper()
 if MINIPACK_LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
     raise ImproperlyConfigured(f"MINIPACK_LOG_LEVEL={MINIPACK_LOG_LEVEL!r}: use DEBUG, INFO, WARNING or ERROR.")
 LOGGING = json_logging(MINIPACK_LOG_LEVEL)
+# One page-cache hit in this many gets a request line (with "sample": N); every other request gets one.
+# 1 logs every hit, at about a quarter of the hit rate (docs/decisions/0014-cached-hit-cost.md).
+MINIPACK_LOG_HIT_SAMPLE = ENV.integer("MINIPACK_LOG_HIT_SAMPLE", 100, minimum=1)
 
 
 def _origin_from_hosts(hosts: list[str]) -> str:

@@ -14,7 +14,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from minipack_web.catalog.services import catalog_load_bundled
-from minipack_web.monitoring.logs import TOKEN_PATH_PREFIXES, loggable_path
+from minipack_web.monitoring.logs import TOKEN_PATH_PREFIXES, RequestLog, loggable_path
 
 from ..production import ROOT, prod_environ
 from ..wsgi_calls import keep_test_connection, wsgi_get  # noqa: F401 - a fixture
@@ -45,6 +45,49 @@ def test_each_request_is_logged_once_with_its_status_duration_and_cache_state(ca
         ("GET", "/no-such-page/", 404, None),  # the query string is not logged: it holds what people typed
     ]
     assert all(isinstance(x["duration_ms"], float) and x["duration_ms"] >= 0 for x in lines)
+
+
+def test_a_sampled_log_keeps_the_first_hit_then_one_in_n_and_every_other_request(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def site(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        cache = environ["PATH_INFO"].strip("/")  # "/hit/" is answered from the cache, "/miss/" rendered
+        start_response("200 OK", [("Content-Type", "text/html"), ("X-Cache", cache)])
+        return [b"page"]
+
+    app = RequestLog(site, hit_sample=3)
+    caplog.set_level(logging.INFO, logger="minipack.request")
+    for path in ["/hit/"] * 4 + ["/miss/"] + ["/hit/"] * 3 + ["/other/"]:
+        body = app({"REQUEST_METHOD": "GET", "PATH_INFO": path}, lambda status, headers, exc_info=None: None)
+        body.close()  # type: ignore[attr-defined]
+
+    logged = [(r.path, r.cache, getattr(r, "sample", None)) for r in caplog.records if r.name == "minipack.request"]
+    # Hits 1, 4 and 7 stand for three each; the rendered page and the other answer are each logged.
+    assert logged == [
+        ("/hit/", "hit", 3),
+        ("/hit/", "hit", 3),
+        ("/miss/", "miss", None),
+        ("/hit/", "hit", 3),
+        ("/other/", "other", None),
+    ]
+    with pytest.raises(ValueError, match="hit_sample=0"):
+        RequestLog(site, hit_sample=0)
+
+
+def test_production_samples_hits_unless_told_otherwise(tmp_path: Path) -> None:
+    def sample(**env: str) -> subprocess.CompletedProcess[str]:
+        script = (
+            "import django\ndjango.setup()\nfrom django.conf import settings\nprint(settings.MINIPACK_LOG_HIT_SAMPLE)"
+        )
+        return subprocess.run(
+            [sys.executable, "-c", script], env=prod_environ(tmp_path) | env, cwd=ROOT, capture_output=True, text=True
+        )
+
+    assert sample().stdout.strip() == "100"
+    assert sample(MINIPACK_LOG_HIT_SAMPLE="1").stdout.strip() == "1"
+    refused = sample(MINIPACK_LOG_HIT_SAMPLE="0")
+    assert refused.returncode != 0
+    assert "MINIPACK_LOG_HIT_SAMPLE='0' is not a whole number of at least 1" in refused.stderr
 
 
 def test_a_link_with_a_token_is_logged_without_the_token(caplog: pytest.LogCaptureFixture) -> None:
