@@ -104,9 +104,20 @@ def _freshness(claim: Claim) -> tuple[tuple[int, int, int], int, int]:
     return (claim.source.date.sort_key, -claim.kind.rank, -claim.value.amount_minor)
 
 
+def age_in_days(when: SourceDate, today: date) -> int | None:
+    """Days from the first day ``when`` allows to ``today`` (negative for a future date); None when undated."""
+    seen = seen_on(when)
+    return None if seen is None else (today - seen).days
+
+
+def is_stale(when: SourceDate, today: date, stale_after_days: int = STALE_AFTER_DAYS) -> bool:
+    """Whether a price seen ``when`` may have changed by ``today``: undated, or seen too long ago."""
+    age = age_in_days(when, today)
+    return age is None or age > stale_after_days
+
+
 def _offer(claim: Claim, today: date, stale_after_days: int) -> Offer:
-    seen = seen_on(claim.source.date)
-    age = None if seen is None else (today - seen).days
+    age = age_in_days(claim.source.date, today)
     return Offer(
         shop=shop_name(claim.source.url),
         url=claim.source.url,
@@ -115,7 +126,7 @@ def _offer(claim: Claim, today: date, stale_after_days: int) -> Offer:
         kind=claim.kind,
         source_title=claim.source.title,
         age_days=age,
-        stale=age is None or age > stale_after_days,
+        stale=is_stale(claim.source.date, today, stale_after_days),
     )
 
 

@@ -2,7 +2,8 @@
 
 This module is responsible for saying, in schema.org's vocabulary, no more
 than the catalog does. An offer comes only from a dated price that a maker
-or a shop published, and always carries its currency; a size, capacity or weight carries its unit; a figure
+or a shop published, seen within ``offers.STALE_AFTER_DAYS`` of today, and
+always carries its currency; a size, capacity or weight carries its unit; a figure
 our checks call impossible (an ``error`` finding) is left out, since
 structured data has no room for "but this cannot be true"; and there is no
 rating, because we have none. URLs arrive absolute from the caller (the core
@@ -14,13 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from minipack.checks import run_checks
 
 # Sources that sell the bag: their price is an offer. A review's or an article's is a report of one.
-from minipack.offers import SELLER_KINDS
+from minipack.offers import SELLER_KINDS, is_stale
 from minipack.records import Product
 from minipack.units import CURRENCIES, Capacity, Dimensions, Money, format_dimensions, format_volume, format_weight
 
@@ -44,8 +46,11 @@ class ListEntry:
     name: str
 
 
-def product_jsonld(product: Product, *, url: str, image: str = "") -> dict[str, Any]:
-    """A schema.org ``Product`` for a bag page at ``url``; ``image`` only when the bag has a photo."""
+def product_jsonld(product: Product, *, url: str, today: date, image: str = "") -> dict[str, Any]:
+    """A schema.org ``Product`` for a bag page at ``url``; ``image`` only when the bag has a photo.
+
+    ``today`` decides whether the shown price is recent enough to be an offer.
+    """
     impossible = _impossible_fields(product)
     data: dict[str, Any] = {
         "@context": SCHEMA,
@@ -61,7 +66,7 @@ def product_jsonld(product: Product, *, url: str, image: str = "") -> dict[str, 
     material = product.value("material")
     if isinstance(material, str) and material:
         data["material"] = material
-    offer = _offer(product)
+    offer = _offer(product, today)
     if offer:
         data["offers"] = offer
     properties = _measured_properties(product, impossible)
@@ -114,11 +119,13 @@ def _impossible_fields(product: Product) -> frozenset[str]:
     return frozenset(f.field for f in run_checks(product) if f.severity == "error")
 
 
-def _offer(product: Product) -> dict[str, Any] | None:
-    """The shown price as an ``Offer``: only when its source is dated and is one that sells the bag.
+def _offer(product: Product, today: date) -> dict[str, Any] | None:
+    """The shown price as an ``Offer``: only when a source that sells the bag stated it recently.
 
     A price a review or an article mentions ('I paid £60') is not an offer,
-    and search engines print an offer's price as if it stood today. One
+    and search engines print an offer's price as if it stood today, so a
+    price the page calls possibly changed (undated, or older than
+    ``STALE_AFTER_DAYS``) is not one either. One
     ``Offer``, not an ``AggregateOffer``: the other price claims are history
     (older dates), not offers standing side by side. When the shown price
     fails these tests there is no offer at all; falling back to an older
@@ -127,7 +134,7 @@ def _offer(product: Product) -> dict[str, Any] | None:
     claim = product.chosen("price")
     if (
         claim is None
-        or not claim.source.date.is_dated
+        or is_stale(claim.source.date, today)
         or claim.kind not in SELLER_KINDS
         or not isinstance(claim.value, Money)
     ):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
@@ -16,6 +17,7 @@ SHOP = Source("Shop", ClaimKind.RETAILER, SourceDate.parse("2025-03"), "https://
 UNDATED_SHOP = Source("Old shop page", ClaimKind.RETAILER, SourceDate.parse("undated"), "https://old.example/bag")
 REVIEW = Source("Owner review", ClaimKind.REVIEW, SourceDate.parse("2025-06-01"), "https://blog.example/review")
 URL = "https://minipack.example/bags/acme-mini/"
+TODAY = date(2025, 4, 1)  # the dated sellers above were seen within 90 days of it
 
 
 def bag(claims: dict[str, str | list[str]], source: Source = MAKER, *extra: tuple[str, str, Source]) -> Product:
@@ -27,7 +29,7 @@ def bag(claims: dict[str, str | list[str]], source: Source = MAKER, *extra: tupl
 def test_a_bag_is_a_product_with_its_name_brand_url_and_measured_sizes_in_units() -> None:
     product = bag({"exterior": "20 W x 29 H x 13 D cm", "capacity": "7 L", "weight": "220 g", "material": "Nylon"})
 
-    data = product_jsonld(product, url=URL)
+    data = product_jsonld(product, url=URL, today=TODAY)
 
     assert (data["@context"], data["@type"]) == ("https://schema.org", "Product")
     assert data["name"] == "Acme Mini"
@@ -47,7 +49,7 @@ def test_a_bag_is_a_product_with_its_name_brand_url_and_measured_sizes_in_units(
 
 
 def test_unlabelled_sides_are_named_by_size_not_guessed_and_a_range_keeps_both_ends() -> None:
-    data = product_jsonld(bag({"exterior": "29 x 20 x 13 cm", "capacity": "5-7 L"}), url=URL)
+    data = product_jsonld(bag({"exterior": "29 x 20 x 13 cm", "capacity": "5-7 L"}), url=URL, today=TODAY)
 
     names = [p["name"] for p in data["additionalProperty"]]
     assert names[:3] == ["Outer size, longest side", "Outer size, middle side", "Outer size, shortest side"]
@@ -57,7 +59,7 @@ def test_unlabelled_sides_are_named_by_size_not_guessed_and_a_range_keeps_both_e
 
 
 def test_an_offer_comes_from_a_dated_sellers_price_with_its_currency() -> None:
-    data = product_jsonld(bag({"price": "$80"}), url=URL)
+    data = product_jsonld(bag({"price": "$80"}), url=URL, today=TODAY)
 
     assert data["offers"] == {
         "@type": "Offer",
@@ -70,7 +72,7 @@ def test_an_offer_comes_from_a_dated_sellers_price_with_its_currency() -> None:
 def test_the_offer_is_the_shown_price_the_newest_not_an_older_or_lower_one() -> None:
     product = bag({"price": "$80"}, MAKER, ("price", "$70", SHOP))
 
-    assert product_jsonld(product, url=URL)["offers"]["price"] == "70.00"  # SHOP is newer (2025-03)
+    assert product_jsonld(product, url=URL, today=TODAY)["offers"]["price"] == "70.00"  # SHOP is newer (2025-03)
 
 
 @pytest.mark.parametrize(
@@ -78,21 +80,32 @@ def test_the_offer_is_the_shown_price_the_newest_not_an_older_or_lower_one() -> 
     [(UNDATED_SHOP, "undated"), (REVIEW, "a review reports a price, it does not offer the bag")],
 )
 def test_no_offer_without_a_dated_seller(source: Source, why: str) -> None:
-    data = product_jsonld(bag({"price": "$80", "capacity": "7 L"}, source), url=URL)
+    data = product_jsonld(bag({"price": "$80", "capacity": "7 L"}, source), url=URL, today=TODAY)
 
     assert "offers" not in data, why
     assert "$80" not in json.dumps(data) and "80.00" not in json.dumps(data)
 
 
+def test_a_price_seen_more_than_90_days_ago_is_no_offer() -> None:
+    """The page says such a price may have changed; search engines would print it as standing today."""
+    product = bag({"price": "$80"})  # MAKER, seen 2025-01-10
+
+    assert product_jsonld(product, url=URL, today=date(2025, 4, 10))["offers"]["price"] == "80.00"  # 90 days
+    stale = product_jsonld(product, url=URL, today=date(2025, 4, 11))  # 91 days
+    assert "offers" not in stale and "80.00" not in json.dumps(stale)
+
+
 def test_no_price_no_offer_and_never_a_rating() -> None:
-    data = product_jsonld(bag({"capacity": "7 L"}), url=URL)
+    data = product_jsonld(bag({"capacity": "7 L"}), url=URL, today=TODAY)
 
     assert not {"offers", "aggregateRating", "review"} & data.keys()
 
 
 def test_a_capacity_our_checks_call_impossible_is_left_out() -> None:
     # 10 L in a 20 x 20 x 10 cm box (4 L): an error finding, so structured data must not state it as fact.
-    data = product_jsonld(bag({"exterior": "20 W x 20 H x 10 D cm", "capacity": "10 L", "weight": "300 g"}), url=URL)
+    data = product_jsonld(
+        bag({"exterior": "20 W x 20 H x 10 D cm", "capacity": "10 L", "weight": "300 g"}), url=URL, today=TODAY
+    )
 
     names = [p["name"] for p in data["additionalProperty"]]
     assert "Capacity" not in names and "Weight" in names
@@ -102,8 +115,8 @@ def test_a_capacity_our_checks_call_impossible_is_left_out() -> None:
 def test_an_image_only_when_the_bag_has_one() -> None:
     product = bag({"capacity": "7 L"})
 
-    assert "image" not in product_jsonld(product, url=URL)
-    assert product_jsonld(product, url=URL, image="https://minipack.example/media/a.jpg")["image"] == (
+    assert "image" not in product_jsonld(product, url=URL, today=TODAY)
+    assert product_jsonld(product, url=URL, today=TODAY, image="https://minipack.example/media/a.jpg")["image"] == (
         "https://minipack.example/media/a.jpg"
     )
 

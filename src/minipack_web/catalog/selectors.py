@@ -329,6 +329,7 @@ def bag_page(*, slug: str, today: date | None = None) -> BagPage | None:
     row = Product.objects.listed().with_claims().filter(slug=slug).first()
     if row is None:
         return None
+    today = today or timezone.localdate()
     catalog = catalog_products()
     product = next(p for p in catalog if p.slug == slug)
     findings = tuple(FindingRow(f.severity, f.message) for f in row.findings.all())
@@ -362,17 +363,15 @@ def bag_page(*, slug: str, today: date | None = None) -> BagPage | None:
         ),
         photos=photos,
         photo_url=absolute_url(photos[0].largest_jpeg) if photos else "",
-        offers=tuple(
-            _offer_row(o)
-            for o in offers(product, today=today or timezone.localdate(), preferred_currency=catalog_currency())
-        ),
+        offers=tuple(_offer_row(o) for o in offers(product, today=today, preferred_currency=catalog_currency())),
     )
-    return replace(page, jsonld=_bag_jsonld(product, photo_url=getattr(page, "photo_url", "")))
+    return replace(page, jsonld=_bag_jsonld(product, photo_url=getattr(page, "photo_url", ""), today=today))
 
 
-def _bag_jsonld(product: records.Product, *, photo_url: str | None) -> str:
+def _bag_jsonld(product: records.Product, *, photo_url: str | None, today: date) -> str:
     url = absolute_url(reverse("catalog:bag", kwargs={"slug": product.slug}))
-    return script_json(product_jsonld(product, url=url, image=absolute_url(photo_url) if photo_url else ""))
+    image = absolute_url(photo_url) if photo_url else ""
+    return script_json(product_jsonld(product, url=url, today=today, image=image))
 
 
 # --------------------------------------------------------------------------- photos and offers

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
+from minipack.records import Source, SourceDate
 from minipack_web.catalog.models import Product
 from minipack_web.catalog.services import catalog_import
 from minipack_web.guides.selectors import GuidePage
 
-from ..factories import as_records, make_product
+from ..factories import MAKER, as_records, make_product
 from .conftest import jsonld, jsonld_of_type, meta, parse
 
 pytestmark = pytest.mark.django_db
@@ -25,8 +29,13 @@ def test_the_site_default_is_the_dev_server() -> None:
     assert settings.MINIPACK_SITE_URL == SITE
 
 
+def recent_maker(days_ago: int = 10) -> Source:
+    """The factory's maker page, seen ``days_ago`` days before today."""
+    return replace(MAKER, date=SourceDate.parse((timezone.localdate() - timedelta(days=days_ago)).isoformat()))
+
+
 def test_a_bag_page_is_a_product_with_the_catalogs_price_and_measured_sizes(client: Client) -> None:
-    catalog_import(records=as_records(make_product()))  # a maker's page, dated 2024-05-01, says $80
+    catalog_import(records=as_records(make_product(source=recent_maker())))  # the maker's page says $80
     stored = Product.objects.get(slug="fjallraven-kanken-mini")
 
     data = jsonld_of_type(parse(client.get("/bags/fjallraven-kanken-mini/").content.decode()), "Product")
@@ -48,6 +57,22 @@ def test_a_bag_page_is_a_product_with_the_catalogs_price_and_measured_sizes(clie
     }
     assert "7 L" in data["description"] and "220 g" in data["description"]
     assert not {"aggregateRating", "review", "image"} & data.keys()
+
+
+@pytest.mark.parametrize(("days_ago", "offered"), [(90, True), (91, False)])
+def test_a_price_seen_more_than_90_days_ago_is_shown_with_its_date_but_not_offered(
+    client: Client, days_ago: int, offered: bool
+) -> None:
+    catalog_import(records=as_records(make_product(source=recent_maker(days_ago=days_ago))))
+
+    html = client.get("/bags/fjallraven-kanken-mini/").content.decode()
+
+    data = jsonld_of_type(parse(html), "Product")
+    if offered:
+        assert data["offers"]["price"] == "80.00"
+    else:
+        assert "Seen 91 days ago: the price may have changed." in html  # the page says so...
+        assert "offers" not in data  # ...and search engines, which show an offer as today's price, get none
 
 
 def test_an_undated_price_is_shown_on_the_page_but_never_offered(client: Client, bundled: None) -> None:
