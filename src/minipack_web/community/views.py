@@ -4,7 +4,7 @@ A post that is stored redirects (303) to its page when it is published, or
 to the author's own view of it (a signed link) while it awaits moderation.
 A post that is refused gets the form back, with the writer's text and a
 fresh form token, and the status that says why: 400 bad input, 409 a
-duplicate, 429 too many, 503 the database busy. Never a 500 for bad input,
+duplicate, 429 too many, 503 the database busy or down. Never a 500 for bad input,
 and never a half-written comment: the service writes in one transaction.
 """
 
@@ -24,6 +24,7 @@ from minipack.moderation import Status
 from minipack_web.caching import PAGE_TIMEOUT, cache_public_page
 from minipack_web.community import selectors, services
 from minipack_web.community.forms import HONEYPOT, CommentForm
+from minipack_web.community.selectors import Target
 from minipack_web.ratelimit import request_client_ip
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ POSTED_SALT = "minipack.community.posted"
 # How long the author's link to their own pending comment works.
 POSTED_MAX_AGE_S = 7 * 24 * 60 * 60
 BUSY_RETRY_S = 5
+NOT_SAVED = "We could not save your comment just now. Your text is kept below: please send it again shortly."
 
 
 def posted_url(comment_id: int) -> str:
@@ -44,7 +46,12 @@ def post(request: HttpRequest) -> HttpResponse:
         # The same page a person would see, so a script learns nothing; nothing is stored.
         return render(request, "community/thanks.html")
     form = CommentForm(request.POST)
-    if not form.is_valid():
+    try:
+        valid = form.is_valid()  # asks the database which page the comment is for
+    except OperationalError:
+        logger.exception("comment not checked: database unavailable")
+        return _form_while_down(request, form)
+    if not valid:
         return _form_again(request, form, status=400)
     data = form.cleaned_data
     assert form.page is not None  # clean_target set it, or the form would not be valid
@@ -63,8 +70,7 @@ def post(request: HttpRequest) -> HttpResponse:
         # SQLite waited its whole busy timeout for the write lock (a long import), or the disk is full:
         # nothing was written; say so and keep the text (RELIABILITY B.23, B.24).
         logger.exception("comment not stored: database unavailable")
-        message = "We could not save your comment just now. Your text is kept below: please send it again shortly."
-        return _form_again(request, form, status=503, message=message, retry=BUSY_RETRY_S)
+        return _form_again(request, form, status=503, message=NOT_SAVED, retry=BUSY_RETRY_S)
     if comment.status == Status.APPROVED:
         return HttpResponseRedirect(f"{form.page.url}#comment-{comment.pk}", status=303)
     return HttpResponseRedirect(posted_url(comment.pk), status=303)
@@ -90,6 +96,32 @@ def _form_again(
     )
     if retry is not None:
         response["Retry-After"] = str(retry)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _form_while_down(request: HttpRequest, form: CommentForm) -> HttpResponse:
+    """The form again, text kept, when the database cannot even be read (PostgreSQL restarting).
+
+    Nothing is looked up: the page and the comment replied to are named only
+    by what the form sent, so sending it again once the database is back
+    posts the same comment to the same place.
+    """
+    target = Target.parse(request.POST.get("target", ""))
+    parent = request.POST.get("parent", "")
+    response = render(
+        request,
+        "community/form_page.html",
+        {
+            "form": form,
+            "message": NOT_SAVED,
+            "page": None,
+            "target": target.value if target else "",
+            "parent_id": parent if parent.isdigit() else "",
+        },
+        status=503,
+    )
+    response["Retry-After"] = str(BUSY_RETRY_S)
     response["X-Robots-Tag"] = "noindex"
     return response
 

@@ -248,6 +248,27 @@ def test_a_database_that_stays_locked_gets_503_with_the_text_kept(
     assert "Please keep me.</textarea>" in text
 
 
+def test_a_database_that_is_down_gets_503_with_the_text_kept_not_the_generic_error_page(
+    bag: str, post_comment: PostComment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL restarting: the form's first query (which page is this comment for?) already fails."""
+    from minipack_web.community import forms
+
+    def down(target: object) -> None:
+        raise OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
+
+    monkeypatch.setattr(forms, "target_page", down)
+    response = post_comment(body="Please keep me too.", parent="42")  # a reply to comment 42
+    text = refused(response, 503, "could not save your comment")
+    assert response["Retry-After"] == "5"
+    assert "Please keep me too.</textarea>" in text
+    # The form still says where the comment goes (and what it answers), so sending it again works.
+    form = LexborHTMLParser(text).css_first('form[action="/comments/"]')
+    assert form is not None
+    sent = {i.attributes["name"]: i.attributes.get("value") for i in form.css("input[type=hidden]")}
+    assert (sent["target"], sent["parent"]) == (BAG.value, "42")
+
+
 # --------------------------------------------------------------------------- who the client is
 
 
