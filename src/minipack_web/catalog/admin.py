@@ -192,8 +192,11 @@ class FindingAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
-    """Catalog imports, for reading, and how each ended; a run whose process died shows as interrupted."""
+class ImportRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Catalog imports, for reading, and how each ended; a run whose process died shows as interrupted.
+
+    Read only, deletion included: it is the record of what each import did, and of which died.
+    """
 
     list_display = ["started_at", "state", "source", "records", "created", "updated", "unchanged", "host", "pid"]
     list_filter = ["status"]
@@ -203,9 +206,3 @@ class ImportRunAdmin(admin.ModelAdmin):
     def state(self, obj: ImportRun) -> str:
         # Read only: the next import (or `minipack import-history`) records the interruption.
         return "interrupted" if services.import_run_orphaned(obj) else obj.status
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

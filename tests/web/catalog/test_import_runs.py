@@ -9,6 +9,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 
 from minipack_web.catalog.models import ImportRun
@@ -66,3 +67,16 @@ def test_a_run_whose_process_ended_is_marked_interrupted_and_the_next_import_say
     assert statuses[gone.pk] == "interrupted"
     assert statuses[alive_here.pk] == statuses[elsewhere.pk] == "running"
     assert import_runs_reconcile() == []  # marked once
+
+
+def test_an_editor_reads_the_import_history_in_the_admin_but_cannot_delete_it(admin_client: Client) -> None:
+    """The record of what each import did (and which died) is evidence: not editable, not deletable."""
+    catalog_import(records=as_records(make_product()), source="bags.csv")
+    run = ImportRun.objects.get()
+
+    listing = admin_client.get("/admin/catalog/importrun/")
+    assert listing.status_code == 200 and "bags.csv" in listing.content.decode()
+    assert 'name="action"' not in listing.content.decode()  # no bulk "delete selected"
+    assert admin_client.get(f"/admin/catalog/importrun/{run.pk}/delete/").status_code == 403
+    assert admin_client.post(f"/admin/catalog/importrun/{run.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert ImportRun.objects.filter(pk=run.pk).exists()
